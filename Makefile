@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vtx: out-of-tree build, lint, tests and the emulated Intel host.
+#
+#   make            build vtx.ko against Debian's linux-headers-amd64
+#   make deps       install what is missing (apt-get, idempotent)
+#   make lint       sparse and checkpatch --strict on every source file
+#   make kunit      KUnit suites under UML
+#   make selftests  statically linked kselftest binaries
+#   make check      everything above plus the emulated-host tests
+#   make demo       boot the emulated Intel host and show the capability report
+#   make load       on a real Intel host: insmod vtx.ko and show the report
+
+# The kernel ABI that Debian's linux-headers-amd64 currently points to.
+ABI ?= $(shell apt-cache depends linux-headers-amd64 2>/dev/null | \
+	 sed -n 's/.*Depends: linux-headers-\([0-9].*\)/\1/p' | head -n 1)
+KDIR ?= /usr/src/linux-headers-$(ABI)
+
+BUILD := $(CURDIR)/.build
+SRCTREE := $(BUILD)/linux-source-6.1
+KIMAGE := $(BUILD)/kimage
+ST_OUT := $(BUILD)/selftests
+RESULTS := $(BUILD)/results
+
+KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
+
+ST_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
+	-D_GNU_SOURCE -I$(CURDIR)/selftests/include -I$(CURDIR)/include/uapi \
+	-I$(SRCTREE)/tools/testing/selftests -pthread
+ST_LIB := $(wildcard selftests/lib/*.c)
+ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
+ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
+ST_TOOLS := $(ST_OUT)/vtx_info
+
+LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
+	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
+
+.PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
+	selftests kimage check demo load
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "KDIR $(KDIR) not found: run 'make deps'" >&2; exit 1; }
+	$(KMAKE) modules
+
+deps:
+	scripts/deps.sh
+
+$(SRCTREE)/.extracted:
+	mkdir -p $(BUILD)
+	tar -C $(BUILD) -xJf /usr/src/linux-source-6.1.tar.xz
+	touch $@
+
+srctree: $(SRCTREE)/.extracted
+
+sparse:
+	$(KMAKE) C=2 CF=-Wsparse-error modules
+
+checkpatch: srctree
+	@rc=0; for f in $(LINT_FILES); do \
+		perl $(SRCTREE)/scripts/checkpatch.pl --no-tree --strict --quiet \
+			--show-types -f $$f || rc=1; \
+	done; \
+	[ $$rc -eq 0 ] && echo "checkpatch: $(words $(LINT_FILES)) files clean"; exit $$rc
+
+lint: sparse checkpatch
+
+kunit: srctree
+	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
+
+$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE)/.extracted
+	@mkdir -p $(ST_OUT)
+	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
+
+selftests: $(ST_TESTS) $(ST_TOOLS)
+
+kimage:
+	scripts/kimage.sh $(KIMAGE)
+
+check:
+	scripts/check.sh
+
+demo: modules selftests kimage
+	scripts/emu-run.sh --mode demo --ko $(CURDIR)/vtx.ko --tests $(ST_OUT) \
+		--kimage $(KIMAGE) --cpus 1 --out $(BUILD)/demo
+
+load: modules selftests
+	insmod vtx.ko
+	$(ST_OUT)/vtx_info
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-*

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vtx: the ioctl extensions that /dev/vtx adds to the /dev/kvm ABI subset.
+ *
+ * Everything KVM-shaped comes from <linux/kvm.h> with KVM's own numbers.
+ * This header holds only what KVM has no equivalent for. The ioctl type
+ * code 0xB9 is unassigned in the kernel's ioctl-number.rst.
+ *
+ * ABI rules: fixed-width fields only, explicit padding, and reserved
+ * fields that must be zero where user space passes a structure in.
+ */
+#ifndef _UAPI_LINUX_VTX_H
+#define _UAPI_LINUX_VTX_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VTXIO 0xB9
+
+/* struct vtx_capabilities.flags: what the VMX hardware offers */
+#define VTX_CAP_EPT			(1U << 0)
+#define VTX_CAP_VPID			(1U << 1)
+#define VTX_CAP_UNRESTRICTED_GUEST	(1U << 2)
+#define VTX_CAP_MSR_BITMAPS		(1U << 3)
+#define VTX_CAP_ENTRY_LOAD_EFER		(1U << 4)
+#define VTX_CAP_EXIT_SAVE_EFER		(1U << 5)
+#define VTX_CAP_EXIT_LOAD_EFER		(1U << 6)
+#define VTX_CAP_TERTIARY_CONTROLS	(1U << 7)
+#define VTX_CAP_VIRT_SPEC_CTRL		(1U << 8)
+#define VTX_CAP_TRUE_CONTROLS		(1U << 9)
+#define VTX_CAP_EPT_2M			(1U << 10)
+#define VTX_CAP_EPT_1G			(1U << 11)
+#define VTX_CAP_EPT_AD			(1U << 12)
+
+/*
+ * struct vtx_capabilities.spec_flags: the host's SPEC_CTRL-family CPUID
+ * bits, named after the CPUID leaf and register they come from.
+ */
+#define VTX_SPEC_SPEC_CTRL		(1U << 0)	/* 7.0:EDX[26] IBRS, IBPB */
+#define VTX_SPEC_STIBP			(1U << 1)	/* 7.0:EDX[27] */
+#define VTX_SPEC_SSBD			(1U << 2)	/* 7.0:EDX[31] */
+#define VTX_SPEC_PSFD			(1U << 3)	/* 7.2:EDX[0] */
+#define VTX_SPEC_IPRED_CTRL		(1U << 4)	/* 7.2:EDX[1] */
+#define VTX_SPEC_RRSBA_CTRL		(1U << 5)	/* 7.2:EDX[2] */
+#define VTX_SPEC_DDPD_U			(1U << 6)	/* 7.2:EDX[3] */
+#define VTX_SPEC_BHI_CTRL		(1U << 7)	/* 7.2:EDX[4] */
+
+/**
+ * struct vtx_capabilities - what this host's VMX hardware offers
+ * @flags: VTX_CAP_* bits.
+ * @spec_flags: VTX_SPEC_* bits: the host's SPEC_CTRL-family CPUID bits.
+ * @msr_list_max: the recommended maximum number of entries in one VM-entry
+ *	or VM-exit MSR list, (IA32_VMX_MISC[27:25] + 1) * 512.
+ * @vmcs_revision: the VMCS revision identifier from IA32_VMX_BASIC.
+ * @vmcs_size: the VMCS region size in bytes from IA32_VMX_BASIC.
+ * @reserved0: zero.
+ * @spec_ctrl_supported: the IA32_SPEC_CTRL bits the host supports.
+ * @vmx_basic: raw IA32_VMX_BASIC.
+ * @vmx_misc: raw IA32_VMX_MISC.
+ * @vmx_ept_vpid_cap: raw IA32_VMX_EPT_VPID_CAP, 0 without EPT and VPID.
+ * @vmx_pinbased: raw (TRUE_)PINBASED_CTLS: allowed-0 low, allowed-1 high.
+ * @vmx_procbased: raw (TRUE_)PROCBASED_CTLS.
+ * @vmx_procbased2: raw PROCBASED_CTLS2, 0 without secondary controls.
+ * @vmx_procbased3: raw PROCBASED_CTLS3 (allowed-1 bits), 0 without
+ *	tertiary controls.
+ * @vmx_exit: raw (TRUE_)EXIT_CTLS.
+ * @vmx_entry: raw (TRUE_)ENTRY_CTLS.
+ * @reserved: zero.
+ */
+struct vtx_capabilities {
+	__u32 flags;
+	__u32 spec_flags;
+	__u32 msr_list_max;
+	__u32 vmcs_revision;
+	__u32 vmcs_size;
+	__u32 reserved0;
+	__u64 spec_ctrl_supported;
+	__u64 vmx_basic;
+	__u64 vmx_misc;
+	__u64 vmx_ept_vpid_cap;
+	__u64 vmx_pinbased;
+	__u64 vmx_procbased;
+	__u64 vmx_procbased2;
+	__u64 vmx_procbased3;
+	__u64 vmx_exit;
+	__u64 vmx_entry;
+	__u64 reserved[8];
+};
+
+/* System ioctl on /dev/vtx: report the hardware's capabilities. */
+#define VTX_GET_CAPABILITIES	_IOR(VTXIO, 0x00, struct vtx_capabilities)
+
+#endif /* _UAPI_LINUX_VTX_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtx: a small, auditable VT-x backend exposed as /dev/vtx.
+ *
+ * This file holds the module's init and exit order and nothing else.
+ * /dev/vtx comes last in init and first in exit, so user space never sees
+ * a half-initialised module.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "caps.h"
+#include "cpu.h"
+#include "debugfs.h"
+#include "dev.h"
+
+static int __init vtx_init(void)
+{
+	int r;
+
+	r = vtx_caps_init();
+	if (r)
+		return r;
+
+	r = vtx_cpu_init();
+	if (r)
+		return r;
+
+	vtx_debugfs_init();
+
+	r = vtx_dev_init();
+	if (r)
+		goto error_debugfs;
+
+	pr_info("VMX on %u CPUs, /dev/vtx ready\n", num_online_cpus());
+	return 0;
+
+error_debugfs:
+	vtx_debugfs_exit();
+	vtx_cpu_exit();
+	return r;
+}
+
+static void __exit vtx_exit(void)
+{
+	vtx_dev_exit();
+	vtx_debugfs_exit();
+	vtx_cpu_exit();
+}
+
+module_init(vtx_init);
+module_exit(vtx_exit);
+
+MODULE_DESCRIPTION("vtx: a small, auditable VT-x backend");
+MODULE_LICENSE("GPL");
