@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vtx selftest client library.
+ *
+ * Helpers come in pairs: __foo() returns the raw result (a negative errno
+ * on failure), foo() asserts that it worked and aborts the test otherwise.
+ */
+#ifndef VTX_TEST_H
+#define VTX_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/vtx.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define VTX_DEV_PATH	"/dev/vtx"
+#define KVM_DEV_PATH	"/dev/kvm"
+#define VTX_DEBUGFS	"/sys/kernel/debug/vtx"
+
+/* Print where and why, then abort: the harness reports the test failed. */
+#define VTX_ASSERT(cond, fmt, ...)					\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: assertion '%s' failed: " fmt "\n", \
+				__FILE__, __LINE__, #cond, ##__VA_ARGS__); \
+			abort();					\
+		}							\
+	} while (0)
+
+/* host.c: what the host offers */
+bool vtx_host_has_vmx(void);
+/*
+ * Every vtx test binary needs VMX: its main() calls this before the
+ * harness runs, so a host without VMX skips the whole binary with the
+ * reason, as KVM's selftests do. (The 6.1 harness would run a test body
+ * even after SKIP in FIXTURE_SETUP.)
+ */
+void vtx_require_vmx(void);
+int vtx_online_cpus(void);
+int __vtx_set_cpu_online(int cpu, bool online);
+void vtx_set_cpu_online(int cpu, bool online);
+int __vtx_pin_to_cpu(int cpu);
+void vtx_pin_to_cpu(int cpu);
+
+/* module.c: loading and unloading kernel modules */
+bool vtx_module_loaded(const char *name);
+int __vtx_module_load(const char *path, const char *params);
+void vtx_module_load(const char *path, const char *params);
+int __vtx_module_unload(const char *name);
+void vtx_module_unload(const char *name);
+const char *vtx_ko_path(void);
+void vtx_load(void);
+void vtx_unload_if_loaded(void);
+void vtx_kvm_load(void);
+void vtx_kvm_unload(void);
+
+/* kmsg.c: kernel log lines logged after a mark */
+struct vtx_kmsg {
+	int fd;
+	char *text;
+	size_t len;
+};
+
+void vtx_kmsg_mark(struct vtx_kmsg *k);
+const char *vtx_kmsg_read(struct vtx_kmsg *k);
+bool vtx_kmsg_contains(struct vtx_kmsg *k, const char *needle);
+int vtx_kmsg_count_bad(struct vtx_kmsg *k);
+void vtx_kmsg_close(struct vtx_kmsg *k);
+
+/* dev.c: /dev/vtx and /dev/kvm */
+int __vtx_open(const char *path);
+int vtx_open(const char *path);
+int __vtx_ioctl(int fd, unsigned long cmd, void *arg);
+int __vtx_get_capabilities(int fd, struct vtx_capabilities *caps);
+void vtx_get_capabilities(int fd, struct vtx_capabilities *caps);
+int __vtx_debugfs_cpu_vmx(int cpu);
+
+/* guest.c: a minimal real-mode guest on any /dev/kvm-shaped device */
+int __vtx_guest_smoke(const char *dev, int cpu);
+void vtx_guest_smoke(const char *dev, int cpu);
+
+#endif /* VTX_TEST_H */
