@@ -2,12 +2,17 @@
 /*
  * KUnit suite vtx_caps: VMX capability decoding from synthetic MSR values.
  */
+/*
+ * <asm/vmx.h> comes first: under UML, <kunit/test.h> pulls in a
+ * HOST_FS_BASE macro that clashes with the VMCS field enum it declares.
+ */
+#include <asm/vmx.h>
+
 #include <kunit/test.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 
 #include <asm/msr-index.h>
-#include <asm/vmx.h>
 
 #include <uapi/linux/vtx.h>
 
