@@ -1,0 +1,219 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# emu-run.sh - boot Debian's kernel in Bochs (emulated VT-x host) and run the
+# vtx selftests, or the demo, inside it.
+#
+# usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR
+#                   [--mode test|demo] [--timeout SECS] [--name LABEL]
+#                   [--megs N] [--append "ARGS"] [--model BOCHS_CPU_MODEL]
+#
+#   --ko       the vtx.ko to test (copied to /lib/vtx/vtx.ko)
+#   --tests    directory of static binaries; *_test are run, others copied
+#   --kimage   cache directory of scripts/kimage.sh (run here, cached)
+#   --cpus     emulated CPUs, 1 or 2
+#   --out      directory for every artefact: bochsrc, bochs.rc, initrd.cpio,
+#              vtx.iso, console.log (ttyS0), results.log (ttyS1), bochs.log,
+#              bochs.out (Bochs' own stdout/stderr), counts ("P F S")
+#   --mode     test (default) or demo
+#   --timeout  host-side bound of the Bochs run (default 420 s for 1 CPU,
+#              900 s for 2 CPUs)
+#   --name     label of the output lines (default 1cpu / 2cpu)
+#   --megs     guest RAM in MB (default 512)
+#   --append   extra kernel command line arguments (e.g. vtxtimeout=N)
+#   --model    Bochs CPU model (default corei7_skylake_x); the tests see it
+#              as VTX_CPU_MODEL
+#
+# Test mode prints every test's TAP output prefixed with "[LABEL] " and ends
+# with "LABEL: P passed, F failed, S skipped"; exit 0 if nothing failed.
+# Demo mode prints the demo output; exit 0 if the guest reached VTX-DONE.
+# Bochs is stopped early once the guest printed VTX-DONE (and did not power
+# off by itself), after a kernel panic, or after a triple-fault reset.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() {
+	echo "emu-run.sh: $*" >&2
+	exit 2
+}
+
+usage() {
+	die "usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR [--mode test|demo] [--timeout SECS] [--name LABEL] [--megs N] [--append ARGS] [--model M]"
+}
+
+ko=''
+tests=''
+kimage=''
+cpus=1
+out=''
+mode='test'
+tmo=''
+name=''
+megs=512
+append=''
+model=corei7_skylake_x
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--ko) ko=$2 ;;
+	--tests) tests=$2 ;;
+	--kimage) kimage=$2 ;;
+	--cpus) cpus=$2 ;;
+	--out) out=$2 ;;
+	--mode) mode=$2 ;;
+	--timeout) tmo=$2 ;;
+	--name) name=$2 ;;
+	--megs) megs=$2 ;;
+	--append) append=$2 ;;
+	--model) model=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+if [ -z "$ko" ] || [ -z "$tests" ] || [ -z "$kimage" ] || [ -z "$out" ]; then
+	usage
+fi
+case $cpus in
+1) cpucount="count=1" ;;
+2) cpucount="count=2, quantum=16" ;;
+*) die "--cpus must be 1 or 2" ;;
+esac
+case $mode in
+test | demo) ;;
+*) die "--mode must be test or demo" ;;
+esac
+if [ -z "$tmo" ]; then
+	if [ "$cpus" -eq 2 ]; then tmo=900; else tmo=420; fi
+fi
+case $tmo$megs in
+*[!0-9]*) die "--timeout and --megs take whole numbers" ;;
+esac
+[ -n "$name" ] || name=${cpus}cpu
+command -v bochs-bin >/dev/null || die "bochs-bin not found (package bochs)"
+[ -f /usr/lib/ISOLINUX/isolinux.bin ] || die "isolinux.bin not found (package isolinux)"
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+case $out in
+*[[:space:],\"\']*) die "the --out path must not contain blanks, commas or quotes" ;;
+esac
+
+# 1. Kernel, initramfs, ISO.
+vmlinuz=$("$here/kimage.sh" "$kimage")
+"$here/initramfs.sh" --ko "$ko" --tests "$tests" --kimage "$kimage" \
+	--out "$out/initrd.cpio"
+
+cmdline="console=ttyS0,115200 nokaslr tsc=reliable no_timer_check vtxmode=$mode vtxcpu=$model"
+# 2 CPUs: Debian's bochs-bin has its debugger compiled in, and its SMP
+# "continue" loop advances emulated time by only 1 tick per round while all
+# CPUs are halted (the bochsrc quantum does not apply there), so guest idle
+# time is extremely slow: "sleep 1" took 74 s of wall time even with
+# tsc_early_khz. idle=poll keeps both CPUs executing: "sleep 1" takes 1.1 s
+# and the whole run about half the time.
+[ "$cpus" -eq 1 ] || cmdline="$cmdline tsc_early_khz=50000 nowatchdog idle=poll"
+[ -z "$append" ] || cmdline="$cmdline $append"
+
+iso=$(mktemp -d "${TMPDIR:-/tmp}/vtx-iso.XXXXXX")
+bochs_pid=''
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+	if [ -n "$bochs_pid" ]; then
+		kill "$bochs_pid" 2>/dev/null || true
+		wait "$bochs_pid" 2>/dev/null || true
+	fi
+	rm -rf "$iso"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$iso/isolinux"
+cp /usr/lib/ISOLINUX/isolinux.bin "$iso/isolinux/"
+cp /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+cp "$vmlinuz" "$iso/vmlinuz"
+cp "$out/initrd.cpio" "$iso/initrd"
+cat >"$iso/isolinux/isolinux.cfg" <<EOF
+DEFAULT vtx
+PROMPT 0
+TIMEOUT 0
+LABEL vtx
+  KERNEL /vmlinuz
+  INITRD /initrd
+  APPEND $cmdline
+EOF
+xorriso -as mkisofs -quiet -o "$out/vtx.iso" -R -J \
+	-b isolinux/isolinux.bin -c isolinux/boot.cat \
+	-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>"$out/xorriso.log" ||
+	die "xorriso failed: $(cat "$out/xorriso.log")"
+
+# 2. Bochs configuration.
+sed -e "s|@MEGS@|$megs|" -e "s|@CPUCOUNT@|$cpucount|" -e "s|@MODEL@|$model|" \
+	-e "s|@ISO@|$out/vtx.iso|" -e "s|@CONSOLE@|$out/console.log|" \
+	-e "s|@RESULTS@|$out/results.log|" -e "s|@LOG@|$out/bochs.log|" \
+	"$here/bochsrc.in" >"$out/bochsrc"
+echo c >"$out/bochs.rc"
+rm -f "$out/console.log" "$out/results.log" "$out/bochs.log" \
+	"$out/bochs.out" "$out/counts"
+: >"$out/console.log"
+: >"$out/results.log"
+
+# 3. Boot. Bochs' exit code means nothing; the serial logs decide.
+echo "[$name] booting Bochs: $cpus CPU(s), mode $mode, timeout ${tmo}s"
+start=$(date +%s)
+(
+	cd "$out"
+	exec timeout -k 10 "$tmo" bochs-bin -q -f "$out/bochsrc" -rc "$out/bochs.rc" \
+		</dev/null >"$out/bochs.out" 2>&1
+) &
+bochs_pid=$!
+
+why=''
+grace=0
+while kill -0 "$bochs_pid" 2>/dev/null; do
+	sleep 1
+	if [ -z "$why" ]; then
+		if grep -q '^VTX-DONE' "$out/results.log" "$out/console.log"; then
+			why='done' grace=20
+		elif grep -q 'end Kernel panic' "$out/console.log"; then
+			why=panic grace=3
+		elif grep -q '3rd (.*resetting' "$out/bochs.log" 2>/dev/null; then
+			why=triple-fault grace=2
+		fi
+	elif [ "$grace" -gt 0 ]; then
+		grace=$((grace - 1))
+	else
+		kill "$bochs_pid" 2>/dev/null || true
+		break
+	fi
+done
+wait "$bochs_pid" 2>/dev/null || true
+bochs_pid=''
+elapsed=$(($(date +%s) - start))
+[ -n "$why" ] || why="bochs exited"
+if [ "$elapsed" -ge "$tmo" ] && [ "$why" = "bochs exited" ]; then
+	why="timeout"
+fi
+echo "[$name] Bochs ran ${elapsed}s ($why)"
+if ! grep -q '^VTX-DONE' "$out/results.log" "$out/console.log"; then
+	echo "[$name] ---- last lines of Bochs' own output ($out/bochs.out) ----"
+	grep -v '^ALSA lib' "$out/bochs.out" 2>/dev/null | tail -n 8 |
+		sed "s/^/[$name] bochs| /"
+fi
+
+# 4. Results.
+if [ "$mode" = demo ]; then
+	tr -d '\r' <"$out/results.log" | sed "s/^/[$name] /"
+	if grep -q '^VTX-DONE' "$out/results.log"; then
+		echo "$name: demo done"
+		exit 0
+	fi
+	echo "[$name] ---- last 30 lines of console.log ----"
+	tail -n 30 "$out/console.log" | tr -d '\r' | sed "s/^/[$name] console| /"
+	echo "$name: demo did not finish"
+	exit 1
+fi
+rc=0
+"$here/tap-count.sh" --label "$name" --counts "$out/counts" \
+	--console "$out/console.log" "$out/results.log" || rc=$?
+exit "$rc"
