@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test tier, in order, each one counted.
+#
+#   build       vtx.ko with W=1 -Werror
+#   lint        sparse (C=2, -Wsparse-error) and checkpatch --strict
+#   kunit       KUnit suites under UML
+#   selftests   the static test binaries build
+#   novmx       on a host without VMX, each test binary skips with the reason
+#   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU
+#   emu-2cpu    the same with 2 CPUs
+#
+# A tier that cannot run because an earlier one failed counts as failed.
+# The last line is the total: "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+top=$PWD
+results=$top/.build/results
+rm -rf "$results"
+mkdir -p "$results"
+
+passed=0
+failed=0
+skipped=0
+
+record() { # tier passed failed skipped seconds
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	skipped=$((skipped + $4))
+	printf '== %-10s %3d passed, %d failed, %d skipped  (%d s)\n' \
+		"$1" "$2" "$3" "$4" "$5" | tee -a "$results/summary"
+}
+
+# step NAME CMD...: one test that passes when CMD succeeds.
+step() {
+	local name=$1 start rc
+	shift
+	start=$(date +%s)
+	"$@" >"$results/$name.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 40 "$results/$name.log"
+		record "$name" 0 1 0 $(($(date +%s) - start))
+	else
+		record "$name" 1 0 0 $(($(date +%s) - start))
+	fi
+	return $rc
+}
+
+# counted NAME COUNTSFILE CMD...: a tier that writes "P F S" to COUNTSFILE.
+counted() {
+	local name=$1 counts=$2 start p f s
+	shift 2
+	start=$(date +%s)
+	rm -f "$counts"
+	"$@" 2>&1 | tee "$results/$name.log" | grep -E '^(\[|#|ok|not ok|==|Testing|.*passed)' | tail -n 60
+	if read -r p f s <"$counts" 2>/dev/null; then
+		record "$name" "$p" "$f" "$s" $(($(date +%s) - start))
+	else
+		tail -n 40 "$results/$name.log"
+		record "$name" 0 1 0 $(($(date +%s) - start))
+	fi
+}
+
+fail_tier() { # name reason
+	echo "$1: not run: $2"
+	record "$1" 0 1 0 0
+}
+
+# Test binaries on this host, which has no VMX: each must skip cleanly.
+novmx() {
+	local p=0 f=0 s=0 t out rc
+	if grep -qw vmx /proc/cpuinfo; then
+		for t in .build/selftests/*_test; do s=$((s + 1)); done
+		echo "novmx: this host has VMX; the no-VMX skip path is not exercised"
+	else
+		for t in .build/selftests/*_test; do
+			out=$("$t" 2>&1)
+			rc=$?
+			if [ $rc -eq 4 ] && echo "$out" | grep -q "SKIP host CPU has no VMX"; then
+				echo "ok - $(basename "$t") skips without VMX"
+				p=$((p + 1))
+			else
+				echo "not ok - $(basename "$t") rc=$rc"
+				echo "$out" | tail -n 5
+				f=$((f + 1))
+			fi
+		done
+	fi
+	echo "$p $f $s" >"$results/novmx.counts"
+}
+
+t0=$(date +%s)
+if ! make -s deps >"$results/deps.log" 2>&1; then
+	cat "$results/deps.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+built=1
+step build make -s modules || built=0
+step sparse make -s sparse
+step checkpatch make -s checkpatch
+counted kunit "$results/kunit.counts" \
+	scripts/kunit.sh --srctree "$top/.build/linux-source-6.1" \
+	--build "$top/.build/kunit" --out "$results/kunit.counts"
+
+tests=1
+step selftests make -s selftests || tests=0
+if [ $tests -eq 1 ]; then
+	counted novmx "$results/novmx.counts" novmx
+else
+	fail_tier novmx "the selftests did not build"
+fi
+
+kimage=1
+step kimage make -s kimage || kimage=0
+for cpus in 1 2; do
+	name=emu-${cpus}cpu
+	if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
+		counted "$name" "$top/.build/$name/counts" \
+			scripts/emu-run.sh --ko "$top/vtx.ko" \
+			--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
+			--cpus "$cpus" --out "$top/.build/$name" --name "$name"
+	else
+		fail_tier "$name" "an earlier tier failed"
+	fi
+done
+
+echo "make check took $(($(date +%s) - t0)) s"
+cat "$results/summary"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

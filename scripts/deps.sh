@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what vtx's build and tests need from Debian's archive. Idempotent:
+# only missing packages are installed, and apt-get update runs only then.
+set -eu
+
+pkgs="
+linux-headers-amd64
+linux-source-6.1
+gcc make libc6-dev libelf-dev perl xz-utils
+sparse
+flex bison bc python3
+bochs bochsbios vgabios
+busybox-static cpio xorriso isolinux syslinux-common
+kexec-tools
+"
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "deps: all installed"
+	exit 0
+fi
+
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
