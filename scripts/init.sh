@@ -5,7 +5,7 @@
 #
 # Kernel command line:
 #   vtxmode=test  (default) run every /tests/*_test in sorted order
-#   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info, show dmesg | tail
+#   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info, show vtx's dmesg lines
 #   vtxtimeout=N  per-test bound in guest seconds (default 600)
 #   vtxcpu=MODEL  the Bochs CPU model, passed to tests as VTX_CPU_MODEL
 #
@@ -107,8 +107,8 @@ run_demo() {
 	else
 		echo "# /tests/vtx_info not present" >&3
 	fi
-	echo "# dmesg | tail -n 30" >&3
-	dmesg 2>&3 | tail -n 30 >&3
+	echo "# dmesg | grep vtx" >&3
+	dmesg 2>&3 | grep vtx >&3
 	echo "VTX-DEMO-END" >&3
 }
 
