@@ -30,6 +30,7 @@ static void good_caps(struct vtx_caps *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cpuid_1_ecx = BIT(5);
+	c->kernel_vmx = true;
 	c->feat_ctl = FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
 	c->basic = 0x12345ULL | 0x1000ULL << VMX_BASIC_VMCS_SIZE_SHIFT |
 		   VMX_BASIC_MEM_TYPE_WB << VMX_BASIC_MEM_TYPE_SHIFT |
@@ -245,6 +246,14 @@ static void vtx_caps_check_refusals(struct kunit *test)
 	good_caps(&c);
 	c.feat_ctl = FEAT_CTL_LOCKED;
 	expect_refused(test, &c, -EPERM, "firmware");
+
+	/* Firmware's lock is named even when the kernel also cleared VMX. */
+	c.kernel_vmx = false;
+	expect_refused(test, &c, -EPERM, "firmware");
+
+	good_caps(&c);
+	c.kernel_vmx = false;
+	expect_refused(test, &c, -ENODEV, "kernel");
 
 	good_caps(&c);
 	c.basic &= ~VMX_BASIC_MEM_TYPE_MASK;

@@ -188,8 +188,9 @@ static bool vtx_caps_vmcs_usable(const struct vtx_caps *c)
  * @c: the capabilities
  * @reason: set to a short human-readable reason when the answer is no
  *
- * Return: 0 when it can; -ENODEV without VMX; -EPERM when firmware locked
- * VMX off; -EOPNOTSUPP when a feature vtx requires is missing (a usable
+ * Return: 0 when it can; -ENODEV without VMX, or when the kernel has
+ * disabled it (clearcpuid=vmx); -EPERM when firmware locked VMX off;
+ * -EOPNOTSUPP when a feature vtx requires is missing (a usable
  * VMCS layout, MSR bitmaps, 4-level write-back EPT, unrestricted guest).
  */
 int vtx_caps_check(const struct vtx_caps *c, const char **reason)
@@ -203,6 +204,10 @@ int vtx_caps_check(const struct vtx_caps *c, const char **reason)
 	if (vtx_caps_feat_ctl_fixup(c->feat_ctl, &fixed)) {
 		*reason = "VMX disabled by firmware (IA32_FEATURE_CONTROL locked)";
 		return -EPERM;
+	}
+	if (!c->kernel_vmx) {
+		*reason = "VMX disabled by the kernel (clearcpuid=vmx?)";
+		return -ENODEV;
 	}
 	if (!vtx_caps_vmcs_usable(c)) {
 		*reason = "unsupported VMCS layout in IA32_VMX_BASIC";

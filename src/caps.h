@@ -29,6 +29,8 @@ struct vtx_capabilities;
  * @cpuid_1_ecx: CPUID.1:ECX.
  * @cpuid_7_0_edx: CPUID.(7,0):EDX, or 0 without leaf 7.
  * @cpuid_7_2_edx: CPUID.(7,2):EDX, or 0 without subleaf 2.
+ * @kernel_vmx: the kernel's own view (X86_FEATURE_VMX), which firmware
+ *	and clearcpuid=vmx can clear while CPUID still reports VMX.
  */
 struct vtx_caps {
 	u64 basic;
@@ -44,6 +46,7 @@ struct vtx_caps {
 	u32 cpuid_1_ecx;
 	u32 cpuid_7_0_edx;
 	u32 cpuid_7_2_edx;
+	bool kernel_vmx;
 };
 
 /* Tertiary processor-based control: virtualize IA32_SPEC_CTRL. */

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -55,6 +56,7 @@ void vtx_caps_read(struct vtx_caps *c)
 	if (!vtx_caps_has_vmx(c))
 		return;
 
+	c->kernel_vmx = this_cpu_has(X86_FEATURE_VMX);
 	c->feat_ctl = vtx_caps_rdmsr(MSR_IA32_FEAT_CTL);
 	c->basic = vtx_caps_rdmsr(MSR_IA32_VMX_BASIC);
 	c->misc = vtx_caps_rdmsr(MSR_IA32_VMX_MISC);
