@@ -10,6 +10,7 @@
 #   novmx       on a host without VMX, each test binary skips with the reason
 #   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU
 #   emu-2cpu    the same with 2 CPUs
+#   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
 #
 # A tier that cannot run because an earlier one failed counts as failed.
 # The last line is the total: "N passed, N failed, N skipped".
@@ -127,6 +128,17 @@ for cpus in 1 2; do
 		fail_tier "$name" "an earlier tier failed"
 	fi
 done
+
+name=emu-novmx
+if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
+	counted "$name" "$top/.build/$name/counts" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
+		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
+		--cpus 1 --out "$top/.build/$name" --name "$name" --timeout 300 \
+		--append "clearcpuid=vmx vtxtests=kernel_novmx"
+else
+	fail_tier "$name" "an earlier tier failed"
+fi
 
 echo "make check took $(($(date +%s) - t0)) s"
 cat "$results/summary"

@@ -6,6 +6,7 @@
 # Kernel command line:
 #   vtxmode=test  (default) run every /tests/*_test in sorted order
 #   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info, show vtx's dmesg lines
+#   vtxtests=A,B  run these /tests binaries instead of every *_test
 #   vtxtimeout=N  per-test bound in guest seconds (default 600)
 #   vtxcpu=MODEL  the Bochs CPU model, passed to tests as VTX_CPU_MODEL
 #
@@ -71,6 +72,8 @@ run_tests() {
 		[ -f "$t" ] || continue
 		names="$names ${t##*/}"
 	done
+	sel=$(cmdline_arg vtxtests '')
+	[ -z "$sel" ] || names=" $(echo "$sel" | tr ',' ' ')"
 	echo "VTX-PLAN${names}" >&3
 
 	for name in $names; do
