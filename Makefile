@@ -81,11 +81,17 @@ kimage:
 check:
 	scripts/check.sh
 
-demo: modules selftests kimage
+# deps first, then a fresh make: on a new machine the ABI can only be
+# derived once apt has package lists.
+demo:
+	scripts/deps.sh
+	$(MAKE) modules selftests kimage
 	scripts/emu-run.sh --mode demo --ko $(CURDIR)/vtx.ko --tests $(ST_OUT) \
 		--kimage $(KIMAGE) --cpus 1 --out $(BUILD)/demo
 
-load: modules selftests
+load:
+	scripts/deps.sh
+	$(MAKE) modules selftests
 	insmod vtx.ko
 	$(ST_OUT)/vtx_info
 
