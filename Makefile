@@ -47,12 +47,16 @@ modules:
 deps:
 	scripts/deps.sh
 
-$(SRCTREE)/.extracted:
+# The marker stays outside the extracted tree, which is never written to.
+SRCTREE_STAMP := $(BUILD)/.linux-source-6.1.extracted
+
+$(SRCTREE_STAMP):
 	mkdir -p $(BUILD)
+	rm -rf $(SRCTREE)
 	tar -C $(BUILD) -xJf /usr/src/linux-source-6.1.tar.xz
 	touch $@
 
-srctree: $(SRCTREE)/.extracted
+srctree: $(SRCTREE_STAMP)
 
 sparse:
 	$(KMAKE) C=2 CF=-Wsparse-error modules
@@ -69,7 +73,7 @@ lint: sparse checkpatch
 kunit: srctree
 	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
 
-$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE)/.extracted
+$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
 

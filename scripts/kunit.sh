@@ -73,7 +73,7 @@ link_all() {
 # another pair's files may look newer than ours, so they go too.
 if [ "$(cat "$tree/.overlay-done" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$tree" "$out/vtx-kunit"
-	link_all "$srctree" "$tree" Kbuild tools .config .extracted
+	link_all "$srctree" "$tree" Kbuild tools .config
 	link_all "$srctree/tools" "$tree/tools" testing
 	link_all "$srctree/tools/testing" "$tree/tools/testing" kunit
 	cp -a "$srctree/tools/testing/kunit" "$tree/tools/testing/kunit"
