@@ -68,8 +68,8 @@ link_all() {
 	done
 }
 
-# The overlay is made once per (source tree, project) pair; .config and the
-# extraction marker of the source tree are left out. Objects built from
+# The overlay is made once per (source tree, project) pair; a .config in
+# the source tree is left out. Objects built from
 # another pair's files may look newer than ours, so they go too.
 if [ "$(cat "$tree/.overlay-done" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$tree" "$out/vtx-kunit"
