@@ -23,18 +23,10 @@
 
 #include "caps.h"
 #include "dev.h"
+#include "vm.h"
 
 /* The /dev/kvm API version that /dev/vtx implements. */
 #define VTX_KVM_API_VERSION 12
-
-/*
- * Answer KVM_CHECK_EXTENSION honestly: 0 for every capability that vtx
- * does not implement yet, which is all of them for now.
- */
-static long vtx_dev_check_extension(unsigned long ext)
-{
-	return 0;
-}
 
 static long vtx_dev_get_capabilities(void __user *argp)
 {
@@ -56,8 +48,10 @@ static long vtx_dev_ioctl(struct file *filp, unsigned int cmd,
 		if (arg)
 			return -EINVAL;
 		return VTX_KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return vtx_vm_create(arg);
 	case KVM_CHECK_EXTENSION:
-		return vtx_dev_check_extension(arg);
+		return vtx_vm_check_extension(arg);
 	case VTX_GET_CAPABILITIES:
 		return vtx_dev_get_capabilities(argp);
 	}

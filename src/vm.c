@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM objects: KVM_CREATE_VM, the VM fd and its ioctls, and the VM's
+ * lifetime.
+ *
+ * A VM is reference-counted: its fd holds one reference and every vCPU fd
+ * holds another, so closing fds in any order, from any thread, frees the
+ * VM (and its vCPUs) exactly once, after the last close. Each open fd also
+ * pins the module through .owner. As in KVM, only the process that created
+ * the VM may use it: after fork() the child gets -EIO.
+ *
+ * Context: process context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/compat.h>
+#include <linux/cpumask.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "vcpu.h"
+#include "vm.h"
+
+/**
+ * vtx_vm_check_extension() - KVM_CHECK_EXTENSION on /dev/vtx or a VM fd
+ * @ext: the KVM_CAP_* number
+ *
+ * Honest: only what vtx implements is reported.
+ *
+ * Return: 0 when unsupported, else the capability's value.
+ */
+long vtx_vm_check_extension(unsigned long ext)
+{
+	switch (ext) {
+	case KVM_CAP_NR_VCPUS:
+		return min_t(unsigned int, num_online_cpus(), VTX_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return VTX_MAX_VCPUS;
+	}
+	return 0;
+}
+
+void vtx_vm_get(struct vtx_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+static void vtx_vm_release(struct kref *ref)
+{
+	struct vtx_vm *vm = container_of(ref, struct vtx_vm, ref);
+	unsigned int id;
+
+	for (id = 0; id < VTX_MAX_VCPUS; id++)
+		if (vm->vcpus[id])
+			vtx_vcpu_destroy(vm->vcpus[id]);
+	mmdrop(vm->mm);
+	kfree(vm);
+}
+
+void vtx_vm_put(struct vtx_vm *vm)
+{
+	kref_put(&vm->ref, vtx_vm_release);
+}
+
+static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vtx_vm *vm = filp->private_data;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case KVM_CREATE_VCPU:
+		return vtx_vcpu_create(vm, arg);
+	case KVM_CHECK_EXTENSION:
+		return vtx_vm_check_extension(arg);
+	}
+	/* KVM answers an unknown VM ioctl with -ENOTTY. */
+	return -ENOTTY;
+}
+
+static int vtx_vm_file_release(struct inode *inode, struct file *filp)
+{
+	vtx_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations vtx_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = vtx_vm_file_release,
+	.unlocked_ioctl = vtx_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * vtx_vm_create() - KVM_CREATE_VM
+ * @type: the machine type; only 0 exists
+ *
+ * The fd is published last, once the VM is complete.
+ *
+ * Return: the new VM fd, or -EINVAL for a non-zero type, -ENOMEM, -EMFILE.
+ */
+int vtx_vm_create(unsigned long type)
+{
+	struct vtx_vm *vm;
+	struct file *file;
+	int fd;
+
+	if (type)
+		return -EINVAL;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		goto error_put_vm;
+	file = anon_inode_getfile("vtx-vm", &vtx_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto error_put_vm;
+	}
+	fd_install(fd, file);
+	return fd;
+
+error_put_vm:
+	vtx_vm_put(vm);
+	return fd;
+}
