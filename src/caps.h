@@ -9,6 +9,7 @@
 #ifndef VTX_CAPS_H
 #define VTX_CAPS_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct vtx_capabilities;

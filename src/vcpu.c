@@ -124,7 +124,6 @@ int vtx_vcpu_create(struct vtx_vm *vm, unsigned long id)
 	/* The file's reference on the VM; dropped by its release. */
 	vtx_vm_get(vm);
 	vm->vcpus[id] = vcpu;
-	vm->nr_vcpus++;
 	mutex_unlock(&vm->lock);
 
 	fd_install(fd, file);

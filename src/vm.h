@@ -20,14 +20,12 @@ struct vtx_vcpu;
  * @ref: held by the VM fd and by every vCPU fd
  * @mm: the creating process's mm; other processes get -EIO, as in KVM
  * @lock: serialises vCPU creation
- * @nr_vcpus: vCPUs created so far
  * @vcpus: the vCPUs by id; an entry is set once the vCPU is complete
  */
 struct vtx_vm {
 	struct kref ref;
 	struct mm_struct *mm;
 	struct mutex lock;	/* serialises vCPU creation */
-	unsigned int nr_vcpus;
 	struct vtx_vcpu *vcpus[VTX_MAX_VCPUS];
 };
 

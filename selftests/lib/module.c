@@ -3,7 +3,7 @@
  * Load and unload kernel modules with finit_module() and delete_module().
  *
  * The emulated host's /init passes the paths: VTX_KO is vtx.ko, and
- * VTX_KVM_DIR holds irqbypass.ko, kvm.ko and kvm-intel.ko.
+ * VTX_KVM_DIR holds irqbypass.ko, kvm.ko, kvm-intel.ko and msr.ko.
  */
 #include <errno.h>
 #include <fcntl.h>
