@@ -74,4 +74,62 @@ fault:
 	return -EFAULT;
 }
 
+/**
+ * vmx_vmclear() - clear a VMCS: write its state back and mark it clear
+ * @vmcs_pa: physical address of the VMCS region
+ *
+ * Context: any, including NMI. The caller is in VMX operation, or accepts
+ * the -EFAULT that the #UD becomes when it is not.
+ *
+ * Return: 0, -EIO on VMfail, -EFAULT on a fault.
+ */
+static __always_inline int vmx_vmclear(u64 vmcs_pa)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/**
+ * vmx_vmptrld() - make a VMCS current and active on this CPU
+ * @vmcs_pa: physical address of the VMCS region
+ *
+ * Return: 0, -EIO on VMfail, -EFAULT on a fault.
+ */
+static __always_inline int vmx_vmptrld(u64 vmcs_pa)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/**
+ * vmx_vmptrst() - read this CPU's current-VMCS pointer
+ * @vmcs_pa: set to the current VMCS's physical address, or to ~0 when
+ *	there is none
+ *
+ * Return: 0, or -EFAULT on a fault (VMX off).
+ */
+static __always_inline int vmx_vmptrst(u64 *vmcs_pa)
+{
+	asm goto("1: vmptrst %[pa]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : [pa] "=m" (*vmcs_pa) : : "memory" : fault);
+	return 0;
+fault:
+	return -EFAULT;
+}
+
 #endif /* VTX_VMX_OPS_H */
