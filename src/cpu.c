@@ -35,6 +35,7 @@
 
 #include "caps.h"
 #include "cpu.h"
+#include "vmcs.h"
 #include "vmx_ops.h"
 
 /**
@@ -91,7 +92,11 @@ static int vtx_cpu_enable(struct vtx_cpu *vc, const char **reason)
 	return 0;
 }
 
-/* Leave VMX operation on this CPU, if vtx entered it. Interrupts are off. */
+/*
+ * Leave VMX operation on this CPU, if vtx entered it, after clearing every
+ * VMCS the CPU may cache: VMXOFF does not write them back. Interrupts are
+ * off.
+ */
 static void vtx_cpu_disable(void *unused)
 {
 	struct vtx_cpu *vc = this_cpu_ptr(&vtx_cpu);
@@ -100,6 +105,7 @@ static void vtx_cpu_disable(void *unused)
 
 	if (!vc->vmx_on)
 		return;
+	vtx_vmcs_clear_this_cpu();
 	vmx_off();
 	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
 	vc->vmx_on = false;

@@ -15,6 +15,8 @@
 #include "cpu.h"
 #include "debugfs.h"
 #include "dev.h"
+#include "vcpu.h"
+#include "vmcs.h"
 
 static int __init vtx_init(void)
 {
@@ -24,9 +26,12 @@ static int __init vtx_init(void)
 	if (r)
 		return r;
 
+	vtx_vmcs_init();
+	vtx_vcpu_init();
+
 	r = vtx_cpu_init();
 	if (r)
-		return r;
+		goto error_vcpu;
 
 	vtx_debugfs_init();
 
@@ -40,6 +45,8 @@ static int __init vtx_init(void)
 error_debugfs:
 	vtx_debugfs_exit();
 	vtx_cpu_exit();
+error_vcpu:
+	vtx_vcpu_exit();
 	return r;
 }
 
@@ -48,6 +55,7 @@ static void __exit vtx_exit(void)
 	vtx_dev_exit();
 	vtx_debugfs_exit();
 	vtx_cpu_exit();
+	vtx_vcpu_exit();
 }
 
 module_init(vtx_init);

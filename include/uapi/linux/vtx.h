@@ -90,4 +90,29 @@ struct vtx_capabilities {
 /* System ioctl on /dev/vtx: report the hardware's capabilities. */
 #define VTX_GET_CAPABILITIES	_IOR(VTXIO, 0x00, struct vtx_capabilities)
 
+/* struct vtx_vcpu_stats.flags */
+#define VTX_VCPU_STATS_VMCS_CURRENT	(1U << 0)
+
+/* struct vtx_vcpu_stats.cpu when the VMCS is loaded on no CPU */
+#define VTX_CPU_NONE			0xffffffffU
+
+/**
+ * struct vtx_vcpu_stats - a vCPU's VMCS placement and counters
+ * @cpu: the CPU whose loaded-VMCS list holds the vCPU's VMCS; since the
+ *	ioctl itself loads the VMCS, this is the calling CPU.
+ * @flags: VTX_VCPU_STATS_VMCS_CURRENT: the CPU's own current-VMCS
+ *	pointer (VMPTRST) named this vCPU's VMCS during the ioctl.
+ * @vmcs_loads: times the VMCS was added to a CPU's loaded list.
+ * @vmcs_migrations: times it had first to be cleared on another CPU.
+ */
+struct vtx_vcpu_stats {
+	__u32 cpu;
+	__u32 flags;
+	__u64 vmcs_loads;
+	__u64 vmcs_migrations;
+};
+
+/* vCPU ioctl: load the vCPU (as every vCPU ioctl does) and report. */
+#define VTX_GET_VCPU_STATS	_IOR(VTXIO, 0x20, struct vtx_vcpu_stats)
+
 #endif /* _UAPI_LINUX_VTX_H */
