@@ -81,6 +81,28 @@ int __vtx_ioctl(int fd, unsigned long cmd, void *arg);
 int __vtx_get_capabilities(int fd, struct vtx_capabilities *caps);
 void vtx_get_capabilities(int fd, struct vtx_capabilities *caps);
 int __vtx_debugfs_cpu_vmx(int cpu);
+int __vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats);
+void vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats);
+
+/* /sys/kernel/debug/vtx/vmcs, parsed and checked for consistency */
+#define VTX_VIEW_MAX_CPUS	8
+#define VTX_VIEW_MAX_VMCS	512
+
+struct vtx_vmcs_view {
+	int allocated;
+	int nr_cpus;
+	int loaded[VTX_VIEW_MAX_CPUS];
+	int total_loaded;
+	int nr_vmcs;
+	struct {
+		__u64 pa;
+		int cpu;
+		int launched;
+	} vmcs[VTX_VIEW_MAX_VMCS];
+};
+
+int __vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
+void vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 
 /* guest.c: a minimal real-mode guest on any /dev/kvm-shaped device */
 int __vtx_guest_smoke(const char *dev, int cpu);

@@ -68,3 +68,82 @@ int __vtx_debugfs_cpu_vmx(int cpu)
 	fclose(f);
 	return r;
 }
+
+int __vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats)
+{
+	return __vtx_ioctl(vcpu, VTX_GET_VCPU_STATS, stats);
+}
+
+void vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats)
+{
+	int r = __vtx_get_vcpu_stats(vcpu, stats);
+
+	VTX_ASSERT(!r, "VTX_GET_VCPU_STATS: %s", strerror(-r));
+}
+
+/*
+ * Parse /sys/kernel/debug/vtx/vmcs: "allocated=N", then per CPU its
+ * "vmcs=PA cpu=C launched=L" lines followed by "cpuN loaded=K".
+ * Return: 0, or a negative errno; -EPROTO when a line does not parse, a
+ * VMCS line names another CPU than the list it is on, or a count
+ * disagrees with the lines listed.
+ */
+int __vtx_debugfs_vmcs(struct vtx_vmcs_view *v)
+{
+	unsigned long long pa;
+	int cpu, launched, k, listed = 0, r = 0;
+	char line[160];
+	FILE *f;
+
+	memset(v, 0, sizeof(*v));
+	v->allocated = -1;
+	f = fopen(VTX_DEBUGFS "/vmcs", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "allocated=%d", &k) == 1) {
+			v->allocated = k;
+		} else if (sscanf(line, "vmcs=%llx cpu=%d launched=%d", &pa, &cpu,
+				  &launched) == 3) {
+			if (v->nr_vmcs >= VTX_VIEW_MAX_VMCS) {
+				r = -E2BIG;
+				break;
+			}
+			v->vmcs[v->nr_vmcs].pa = pa;
+			v->vmcs[v->nr_vmcs].cpu = cpu;
+			v->vmcs[v->nr_vmcs].launched = launched;
+			v->nr_vmcs++;
+			listed++;
+		} else if (sscanf(line, "cpu%d loaded=%d", &cpu, &k) == 2 &&
+			   cpu >= 0 && cpu < VTX_VIEW_MAX_CPUS) {
+			int i;
+
+			/* Each VMCS listed since the last count is on @cpu. */
+			for (i = v->nr_vmcs - listed; i < v->nr_vmcs; i++)
+				if (v->vmcs[i].cpu != cpu)
+					r = -EPROTO;
+			if (k != listed)
+				r = -EPROTO;
+			v->loaded[cpu] = k;
+			v->total_loaded += k;
+			if (cpu >= v->nr_cpus)
+				v->nr_cpus = cpu + 1;
+			listed = 0;
+		} else {
+			r = -EPROTO;
+		}
+		if (r)
+			break;
+	}
+	fclose(f);
+	if (!r && (v->allocated < 0 || listed))
+		r = -EPROTO;
+	return r;
+}
+
+void vtx_debugfs_vmcs(struct vtx_vmcs_view *v)
+{
+	int r = __vtx_debugfs_vmcs(v);
+
+	VTX_ASSERT(!r, "debugfs vmcs: %s", strerror(-r));
+}

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loaded-VMCS tracking. Every vCPU ioctl loads the vCPU's VMCS on the
+ * calling CPU (VTX_GET_VCPU_STATS is the ioctl used here), and
+ * /sys/kernel/debug/vtx/vmcs shows each CPU's list. The tests check that
+ * view at every quiescent point: while 64 vCPU threads migrate between
+ * CPUs, when a CPU goes offline with VMCSs loaded, while VMs are
+ * destroyed in random order, and when creating a vCPU fails half-way.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "kselftest_harness.h"
+#include "vtx_test.h"
+
+FIXTURE(vmcs) {
+	struct vtx_kmsg kmsg;
+	int dev;
+	int cpus;
+};
+
+FIXTURE_SETUP(vmcs)
+{
+	vtx_unload_if_loaded();
+	vtx_kmsg_mark(&self->kmsg);
+	vtx_load();
+	self->dev = vtx_open(VTX_DEV_PATH);
+	self->cpus = vtx_online_cpus();
+	ASSERT_LE(self->cpus, VTX_VIEW_MAX_CPUS);
+}
+
+/* Every VM is gone: no VMCS may be left allocated or on any list. */
+static void expect_no_vmcs(struct __test_metadata *_metadata)
+{
+	struct vtx_vmcs_view v;
+
+	ASSERT_EQ(0, __vtx_debugfs_vmcs(&v));
+	EXPECT_EQ(0, v.allocated);
+	EXPECT_EQ(0, v.total_loaded);
+}
+
+FIXTURE_TEARDOWN(vmcs)
+{
+	/* A test that failed half-way may have left cpu1 offline. */
+	if (self->cpus > 1)
+		__vtx_set_cpu_online(1, true);
+	expect_no_vmcs(_metadata);
+	close(self->dev);
+	/* No fd is left: unloading must work and clear everything. */
+	EXPECT_EQ(0, __vtx_module_unload("vtx"));
+	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
+	vtx_kmsg_close(&self->kmsg);
+}
+
+static int new_vcpu(struct __test_metadata *_metadata, int vm, int id)
+{
+	int fd = __vtx_ioctl(vm, KVM_CREATE_VCPU, (void *)(unsigned long)id);
+
+	EXPECT_LE(0, fd) TH_LOG("vcpu %d: %s", id, strerror(-fd));
+	return fd;
+}
+
+/* Load @vcpu on the calling thread's CPU, which must be @cpu. */
+static void load_on(struct __test_metadata *_metadata, int vcpu, int cpu,
+		    struct vtx_vcpu_stats *st)
+{
+	EXPECT_EQ(0, __vtx_get_vcpu_stats(vcpu, st));
+	EXPECT_EQ((unsigned int)cpu, st->cpu);
+	EXPECT_EQ(cpu, sched_getcpu());
+	EXPECT_TRUE(!!(st->flags & VTX_VCPU_STATS_VMCS_CURRENT));
+}
+
+TEST_F_TIMEOUT(vmcs, loaded_on_the_calling_cpu, 300)
+{
+	int vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	struct vtx_vcpu_stats st;
+	struct vtx_vmcs_view v;
+	int vcpu, cpu;
+
+	ASSERT_LE(0, vm);
+	vcpu = new_vcpu(_metadata, vm, 0);
+	ASSERT_LE(0, vcpu);
+
+	/* Created, VMCLEARed, on no CPU's list yet. */
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(1, v.allocated);
+	EXPECT_EQ(0, v.total_loaded);
+
+	for (cpu = 0; cpu < self->cpus; cpu++) {
+		vtx_pin_to_cpu(cpu);
+		load_on(_metadata, vcpu, cpu, &st);
+		EXPECT_EQ((unsigned long long)cpu + 1, st.vmcs_loads);
+		EXPECT_EQ((unsigned long long)cpu, st.vmcs_migrations);
+
+		/* Loading again on the same CPU does not list it twice. */
+		load_on(_metadata, vcpu, cpu, &st);
+		EXPECT_EQ((unsigned long long)cpu + 1, st.vmcs_loads);
+
+		vtx_debugfs_vmcs(&v);
+		EXPECT_EQ(1, v.allocated);
+		EXPECT_EQ(1, v.loaded[cpu]);
+		EXPECT_EQ(1, v.total_loaded);
+		ASSERT_EQ(1, v.nr_vmcs);
+		EXPECT_EQ(cpu, v.vmcs[0].cpu);
+		EXPECT_NE(0ULL, v.vmcs[0].pa);
+		EXPECT_EQ(0ULL, v.vmcs[0].pa & 0xfff);
+		/* Nothing has run VMLAUNCH. */
+		EXPECT_EQ(0, v.vmcs[0].launched);
+	}
+
+	close(vcpu);
+	close(vm);
+	expect_no_vmcs(_metadata);
+}
+
+/* Two vCPUs take turns on one CPU: each ioctl makes its own VMCS current. */
+TEST_F_TIMEOUT(vmcs, vcpus_take_turns_on_one_cpu, 300)
+{
+	int vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	struct vtx_vcpu_stats st;
+	struct vtx_vmcs_view v;
+	int a, b, i;
+
+	ASSERT_LE(0, vm);
+	a = new_vcpu(_metadata, vm, 0);
+	b = new_vcpu(_metadata, vm, 1);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	vtx_pin_to_cpu(0);
+	for (i = 0; i < 20; i++) {
+		load_on(_metadata, i & 1 ? b : a, 0, &st);
+		EXPECT_EQ(1ULL, st.vmcs_loads);
+		EXPECT_EQ(0ULL, st.vmcs_migrations);
+	}
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(2, v.loaded[0]);
+	EXPECT_EQ(2, v.total_loaded);
+	EXPECT_NE(v.vmcs[0].pa, v.vmcs[1].pa);
+	close(a);
+	close(b);
+	close(vm);
+}
+
+enum { VMS = 4, PER_VM = 16, NR = VMS * PER_VM, ROUNDS = 10 };
+
+struct worker {
+	pthread_t th;
+	pthread_barrier_t *start, *done;
+	int idx, cpus, vcpu;
+	int cpu;		/* the CPU of its last ioctl */
+	int failures;
+	struct vtx_vcpu_stats st;
+};
+
+/*
+ * Each round the worker moves to the next CPU and loads its VMCS there,
+ * which clears it on the CPU it came from. Between rounds it waits, so
+ * the main thread sees a quiescent state.
+ */
+static void *migrate_worker(void *arg)
+{
+	struct worker *w = arg;
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		int cpu = (w->idx + r) % w->cpus;
+
+		pthread_barrier_wait(w->start);
+		if (__vtx_pin_to_cpu(cpu) ||
+		    __vtx_get_vcpu_stats(w->vcpu, &w->st) ||
+		    w->st.cpu != (unsigned int)cpu || sched_getcpu() != cpu ||
+		    !(w->st.flags & VTX_VCPU_STATS_VMCS_CURRENT))
+			w->failures++;
+		w->cpu = cpu;
+		pthread_barrier_wait(w->done);
+	}
+	return NULL;
+}
+
+/*
+ * The debugfs view agrees with where each worker last loaded its VMCS;
+ * a worker whose VM is gone has cpu -1.
+ */
+static void check_view(struct __test_metadata *_metadata, struct worker *w,
+		       int nr, int cpus, int allocated)
+{
+	int want[VTX_VIEW_MAX_CPUS] = { 0 };
+	struct vtx_vmcs_view v;
+	int i, cpu;
+
+	for (i = 0; i < nr; i++)
+		if (w[i].cpu >= 0)
+			want[w[i].cpu]++;
+	ASSERT_EQ(0, __vtx_debugfs_vmcs(&v));
+	EXPECT_EQ(allocated, v.allocated);
+	EXPECT_EQ(allocated, v.total_loaded);
+	EXPECT_EQ(allocated, v.nr_vmcs);
+	for (cpu = 0; cpu < cpus; cpu++)
+		EXPECT_EQ(want[cpu], v.loaded[cpu]) TH_LOG("cpu%d", cpu);
+	for (i = 0; i < v.nr_vmcs; i++)
+		EXPECT_EQ(0, v.vmcs[i].launched);
+}
+
+TEST_F_TIMEOUT(vmcs, migrate_64_vcpus_then_destroy_in_random_order, 900)
+{
+	pthread_barrier_t start, done;
+	struct worker w[NR];
+	int vms[VMS], open_fds[VMS], fds[NR + VMS], owner[NR + VMS];
+	int i, r, live, seed;
+
+	if (self->cpus < 2)
+		SKIP(return, "needs 2 online CPUs, the host has %d", self->cpus);
+
+	for (i = 0; i < VMS; i++) {
+		vms[i] = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+		ASSERT_LE(0, vms[i]);
+		open_fds[i] = 1 + PER_VM;
+	}
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR + 1));
+	ASSERT_EQ(0, pthread_barrier_init(&done, NULL, NR + 1));
+	for (i = 0; i < NR; i++) {
+		w[i] = (struct worker){
+			.start = &start, .done = &done, .idx = i,
+			.cpus = self->cpus,
+			.vcpu = new_vcpu(_metadata, vms[i / PER_VM], i % PER_VM),
+		};
+		ASSERT_LE(0, w[i].vcpu);
+		ASSERT_EQ(0, pthread_create(&w[i].th, NULL, migrate_worker,
+					    &w[i]));
+	}
+
+	for (r = 0; r < ROUNDS; r++) {
+		pthread_barrier_wait(&start);
+		pthread_barrier_wait(&done);
+		check_view(_metadata, w, NR, self->cpus, NR);
+	}
+	for (i = 0; i < NR; i++) {
+		pthread_join(w[i].th, NULL);
+		EXPECT_EQ(0, w[i].failures) TH_LOG("worker %d", i);
+		/* Every round after the first moved it to another CPU. */
+		EXPECT_EQ((__u64)ROUNDS, w[i].st.vmcs_loads);
+		EXPECT_EQ((__u64)ROUNDS - 1, w[i].st.vmcs_migrations);
+	}
+
+	/* Close all 68 fds in random order; a VM goes with its last fd. */
+	seed = (int)time(NULL);
+	srand(seed);
+	TH_LOG("close order seed %d", seed);
+	for (i = 0; i < NR; i++) {
+		fds[i] = w[i].vcpu;
+		owner[i] = i / PER_VM;
+	}
+	for (i = 0; i < VMS; i++) {
+		fds[NR + i] = vms[i];
+		owner[NR + i] = i;
+	}
+	for (i = NR + VMS - 1; i > 0; i--) {
+		int j = rand() % (i + 1), t;
+
+		t = fds[i], fds[i] = fds[j], fds[j] = t;
+		t = owner[i], owner[i] = owner[j], owner[j] = t;
+	}
+	live = NR;
+	for (i = 0; i < NR + VMS; i++) {
+		int k;
+
+		ASSERT_EQ(0, close(fds[i]));
+		if (--open_fds[owner[i]] == 0) {
+			/* The VM's vCPUs are gone: forget their CPUs. */
+			for (k = owner[i] * PER_VM; k < (owner[i] + 1) * PER_VM; k++)
+				w[k].cpu = -1;
+			live -= PER_VM;
+		}
+		/* Closed vCPU fds of a live VM keep their VMCS loaded. */
+		check_view(_metadata, w, NR, self->cpus, live);
+	}
+	pthread_barrier_destroy(&start);
+	pthread_barrier_destroy(&done);
+}
+
+TEST_F_TIMEOUT(vmcs, cpu_offline_clears_its_vmcss, 600)
+{
+	int vm, vcpu[8], i, cpu;
+	struct vtx_vcpu_stats st;
+	struct vtx_vmcs_view v;
+
+	if (self->cpus < 2)
+		SKIP(return, "needs 2 online CPUs, the host has %d", self->cpus);
+
+	vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	ASSERT_LE(0, vm);
+	for (i = 0; i < 8; i++) {
+		vcpu[i] = new_vcpu(_metadata, vm, i);
+		ASSERT_LE(0, vcpu[i]);
+		vtx_pin_to_cpu(i < 4 ? 0 : 1);
+		load_on(_metadata, vcpu[i], i < 4 ? 0 : 1, &st);
+	}
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(4, v.loaded[0]);
+	EXPECT_EQ(4, v.loaded[1]);
+
+	vtx_pin_to_cpu(0);
+	vtx_set_cpu_online(1, false);
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(8, v.allocated);
+	EXPECT_EQ(4, v.loaded[0]);
+	EXPECT_EQ(0, v.loaded[1]);
+	for (i = 0; i < v.nr_vmcs; i++)
+		EXPECT_EQ(0, v.vmcs[i].cpu);
+
+	vtx_set_cpu_online(1, true);
+	EXPECT_EQ(1, __vtx_debugfs_cpu_vmx(1));
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(0, v.loaded[1]);
+
+	/*
+	 * Load all eight on cpu1: the four from cpu0 move by IPI, the four
+	 * that cpu1's offline path cleared are simply loaded again.
+	 */
+	vtx_pin_to_cpu(1);
+	for (i = 0; i < 8; i++) {
+		load_on(_metadata, vcpu[i], 1, &st);
+		EXPECT_EQ(2ULL, st.vmcs_loads);
+		EXPECT_EQ(i < 4 ? 1ULL : 0ULL, st.vmcs_migrations)
+			TH_LOG("vcpu %d", i);
+	}
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(0, v.loaded[0]);
+	EXPECT_EQ(8, v.loaded[1]);
+	for (cpu = 2; cpu < self->cpus; cpu++)
+		EXPECT_EQ(0, v.loaded[cpu]);
+
+	for (i = 0; i < 8; i++)
+		close(vcpu[i]);
+	close(vm);
+	expect_no_vmcs(_metadata);
+}
+
+/* Creating a vCPU fails after its VMCS exists: nothing may leak. */
+TEST_F_TIMEOUT(vmcs, create_failure_at_fd_limit_unwinds, 300)
+{
+	int vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	struct rlimit old, low;
+	struct vtx_vmcs_view v;
+	int vcpu, spare;
+
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	/* Every fd below the lowest free one is in use: allow no more. */
+	spare = dup(0);
+	ASSERT_LE(0, spare);
+	close(spare);
+	low = old;
+	low.rlim_cur = spare;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	vcpu = __vtx_ioctl(vm, KVM_CREATE_VCPU, (void *)5UL);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	EXPECT_EQ(-EMFILE, vcpu);
+
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(0, v.allocated);
+	EXPECT_EQ(0, v.total_loaded);
+
+	/* The id was not left taken. */
+	vcpu = new_vcpu(_metadata, vm, 5);
+	ASSERT_LE(0, vcpu);
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(1, v.allocated);
+	close(vcpu);
+	close(vm);
+}
+
+TEST_F_TIMEOUT(vmcs, stats_bad_input, 300)
+{
+	int vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	struct vtx_vcpu_stats st;
+	int vcpu, status;
+	pid_t pid;
+
+	ASSERT_LE(0, vm);
+	vcpu = new_vcpu(_metadata, vm, 0);
+	ASSERT_LE(0, vcpu);
+	vtx_pin_to_cpu(0);
+	EXPECT_EQ(-EFAULT, __vtx_ioctl(vcpu, VTX_GET_VCPU_STATS, NULL));
+	EXPECT_EQ(-EFAULT, __vtx_ioctl(vcpu, VTX_GET_VCPU_STATS,
+				       (void *)0xffff800000000000UL));
+	EXPECT_EQ(-ENOTTY, __vtx_ioctl(vcpu, _IOR(VTXIO, 0x7f, __u64), &st));
+	/* A vCPU ioctl is not a system or VM ioctl. */
+	EXPECT_EQ(-ENOTTY, __vtx_ioctl(self->dev, VTX_GET_VCPU_STATS, &st));
+	EXPECT_EQ(-ENOTTY, __vtx_ioctl(vm, VTX_GET_VCPU_STATS, &st));
+
+	/* After fork() the child cannot load the parent's vCPU anywhere. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(__vtx_get_vcpu_stats(vcpu, &st) == -EIO ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	load_on(_metadata, vcpu, 0, &st);
+	close(vcpu);
+	close(vm);
+}
+
+int main(int argc, char **argv)
+{
+	vtx_require_vmx();
+	return test_harness_run(argc, argv);
+}
