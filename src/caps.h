@@ -27,6 +27,10 @@ struct vtx_capabilities;
  * @exit: (TRUE_)EXIT_CTLS.
  * @entry: (TRUE_)ENTRY_CTLS.
  * @feat_ctl: IA32_FEATURE_CONTROL.
+ * @cr0_fixed0: IA32_VMX_CR0_FIXED0: CR0 bits that must be 1 in VMX.
+ * @cr0_fixed1: IA32_VMX_CR0_FIXED1: CR0 bits that may be 1 in VMX.
+ * @cr4_fixed0: IA32_VMX_CR4_FIXED0.
+ * @cr4_fixed1: IA32_VMX_CR4_FIXED1.
  * @cpuid_1_ecx: CPUID.1:ECX.
  * @cpuid_7_0_edx: CPUID.(7,0):EDX, or 0 without leaf 7.
  * @cpuid_7_2_edx: CPUID.(7,2):EDX, or 0 without subleaf 2.
@@ -44,6 +48,10 @@ struct vtx_caps {
 	u64 exit;
 	u64 entry;
 	u64 feat_ctl;
+	u64 cr0_fixed0;
+	u64 cr0_fixed1;
+	u64 cr4_fixed0;
+	u64 cr4_fixed1;
 	u32 cpuid_1_ecx;
 	u32 cpuid_7_0_edx;
 	u32 cpuid_7_2_edx;

@@ -60,6 +60,10 @@ void vtx_caps_read(struct vtx_caps *c)
 	c->feat_ctl = vtx_caps_rdmsr(MSR_IA32_FEAT_CTL);
 	c->basic = vtx_caps_rdmsr(MSR_IA32_VMX_BASIC);
 	c->misc = vtx_caps_rdmsr(MSR_IA32_VMX_MISC);
+	c->cr0_fixed0 = vtx_caps_rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = vtx_caps_rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = vtx_caps_rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = vtx_caps_rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	if (vtx_caps_has_true_ctls(c)) {
 		c->pinbased = vtx_caps_rdmsr(MSR_IA32_VMX_TRUE_PINBASED_CTLS);
 		c->procbased = vtx_caps_rdmsr(MSR_IA32_VMX_TRUE_PROCBASED_CTLS);

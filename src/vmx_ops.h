@@ -132,4 +132,176 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * VMCS field width, from bits 14:13 of the encoding: 0 is 16-bit, 1 is
+ * 64-bit, 2 is 32-bit, 3 is natural width. The accessors below check at
+ * compile time that a constant field is used with its own width.
+ */
+#define VTX_VMCS_WIDTH(field)	(((field) >> 13) & 3)
+#define VTX_VMCS_W16		0
+#define VTX_VMCS_W64		1
+#define VTX_VMCS_W32		2
+#define VTX_VMCS_WNAT		3
+
+static __always_inline void vtx_vmcs_check(unsigned long field,
+					   unsigned int width)
+{
+	BUILD_BUG_ON_MSG(__builtin_constant_p(field) &&
+			 VTX_VMCS_WIDTH(field) != width,
+			 "VMCS field used with the wrong width");
+}
+
+/*
+ * Read a field of the current VMCS. A VMfail or fault (no current VMCS,
+ * VMX off) reads as 0: callers only read fields of the VMCS they loaded.
+ */
+static __always_inline u64 __vmx_vmread(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("1: vmread %[field], %[value]\n\t"
+		     "jna 2f\n\t"
+		     "jmp 3f\n"
+		     "2: xor %k[value], %k[value]\n"
+		     "3:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [value] "=&r" (value)
+		     : [field] "r" (field)
+		     : "cc");
+	return value;
+}
+
+/* Write a field of the current VMCS. Return: 0, -EIO, -EFAULT. */
+static __always_inline int __vmx_vmwrite(unsigned long field, u64 value)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jna %l[fail]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : : [field] "r" (field), [value] "rm" (value)
+		 : "cc" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+static __always_inline u16 vmcs_read16(unsigned long field)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W16);
+	return __vmx_vmread(field);
+}
+
+static __always_inline u32 vmcs_read32(unsigned long field)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W32);
+	return __vmx_vmread(field);
+}
+
+static __always_inline u64 vmcs_read64(unsigned long field)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W64);
+	return __vmx_vmread(field);
+}
+
+static __always_inline unsigned long vmcs_readl(unsigned long field)
+{
+	vtx_vmcs_check(field, VTX_VMCS_WNAT);
+	return __vmx_vmread(field);
+}
+
+static __always_inline int vmcs_write16(unsigned long field, u16 value)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W16);
+	return __vmx_vmwrite(field, value);
+}
+
+static __always_inline int vmcs_write32(unsigned long field, u32 value)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W32);
+	return __vmx_vmwrite(field, value);
+}
+
+static __always_inline int vmcs_write64(unsigned long field, u64 value)
+{
+	vtx_vmcs_check(field, VTX_VMCS_W64);
+	return __vmx_vmwrite(field, value);
+}
+
+static __always_inline int vmcs_writel(unsigned long field,
+				       unsigned long value)
+{
+	vtx_vmcs_check(field, VTX_VMCS_WNAT);
+	return __vmx_vmwrite(field, value);
+}
+
+/* The INVEPT/INVVPID descriptor: a context (EPTP or VPID) and an address. */
+struct vtx_inv_desc {
+	u64 context;
+	u64 addr;
+};
+
+/**
+ * vmx_invept() - invalidate EPT-derived translations on this CPU
+ * @type: 1 single-context, 2 all-context
+ * @eptp: the EPT pointer for single-context
+ *
+ * Return: 0, -EIO on VMfail, -EFAULT on a fault.
+ */
+static __always_inline int vmx_invept(unsigned long type, u64 eptp)
+{
+	struct vtx_inv_desc desc = { .context = eptp };
+
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : : [desc] "m" (desc), [type] "r" (type)
+		 : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/**
+ * vmx_invvpid() - invalidate translations tagged with a VPID on this CPU
+ * @type: 1 single-context, 2 all-context
+ * @vpid: the VPID for single-context
+ *
+ * Return: 0, -EIO on VMfail, -EFAULT on a fault.
+ */
+static __always_inline int vmx_invvpid(unsigned long type, u16 vpid)
+{
+	struct vtx_inv_desc desc = { .context = vpid };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 VTX_ASM_EXTABLE("1b", "%l[fault]")
+		 : : [desc] "m" (desc), [type] "r" (type)
+		 : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/*
+ * The LDT selector. VM exit loads a null LDTR, so a host process with an
+ * LDT has it reloaded after every exit.
+ */
+static __always_inline u16 vtx_read_ldt(void)
+{
+	u16 sel;
+
+	asm volatile("sldt %0" : "=g" (sel));
+	return sel;
+}
+
+static __always_inline void vtx_load_ldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm" (sel));
+}
+
 #endif /* VTX_VMX_OPS_H */
