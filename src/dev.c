@@ -22,7 +22,9 @@
 #include <uapi/linux/vtx.h>
 
 #include "caps.h"
+#include "cpuid.h"
 #include "dev.h"
+#include "msr.h"
 #include "vm.h"
 
 /* The /dev/kvm API version that /dev/vtx implements. */
@@ -52,6 +54,15 @@ static long vtx_dev_ioctl(struct file *filp, unsigned int cmd,
 		return vtx_vm_create(arg);
 	case KVM_CHECK_EXTENSION:
 		return vtx_vm_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		/* struct kvm_run, then the port I/O page, as in KVM. */
+		return 2 * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return vtx_cpuid_get_supported(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return vtx_msr_get_index_list(argp);
 	case VTX_GET_CAPABILITIES:
 		return vtx_dev_get_capabilities(argp);
 	}

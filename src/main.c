@@ -17,6 +17,7 @@
 #include "dev.h"
 #include "vcpu.h"
 #include "vmcs.h"
+#include "vmcs_init.h"
 
 static int __init vtx_init(void)
 {
@@ -26,6 +27,7 @@ static int __init vtx_init(void)
 	if (r)
 		return r;
 
+	vtx_vmcs_init_plan();
 	vtx_vmcs_init();
 	vtx_vcpu_init();
 

@@ -23,17 +23,30 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <asm/fpu/api.h>
+
 #include <uapi/linux/vtx.h>
 
+#include "controls.h"
+#include "cpuid.h"
+#include "msr.h"
+#include "regs.h"
+#include "run.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs.h"
+#include "vmcs_init.h"
+
+/* VPIDs 1..0xffff; 0 is the host's. */
+static DEFINE_IDA(vtx_vpid_ida);
 
 static inline struct vtx_vcpu *vtx_preempt_to_vcpu(struct preempt_notifier *pn)
 {
@@ -61,13 +74,18 @@ static struct preempt_ops vtx_vcpu_preempt_ops = {
 	.sched_out = vtx_vcpu_sched_out,
 };
 
-/* Load the VMCS here and follow the thread. Under vcpu->mutex. */
+/*
+ * Load the VMCS here and follow the thread. The first load also fills the
+ * VMCS, so that every vCPU ioctl sees a complete state. Under vcpu->mutex.
+ */
 static int vtx_vcpu_load(struct vtx_vcpu *vcpu)
 {
 	int r;
 
 	preempt_disable();
 	r = vtx_vmcs_load(vcpu->vmcs);
+	if (!r && !vcpu->vmcs_ready)
+		r = vtx_vmcs_init_vcpu(vcpu);
 	if (!r)
 		preempt_notifier_register(&vcpu->preempt);
 	preempt_enable();
@@ -96,23 +114,97 @@ static long vtx_vcpu_get_stats(struct vtx_vcpu *vcpu, void __user *argp)
 	preempt_enable();
 	stats.vmcs_loads = vcpu->vmcs->loads;
 	stats.vmcs_migrations = vcpu->vmcs->migrations;
+	stats.exits = vcpu->exits;
+	BUILD_BUG_ON(ARRAY_SIZE(stats.exit_reason) != VTX_NR_EXIT_COUNTERS);
+	memcpy(stats.exit_reason, vcpu->exit_reason, sizeof(stats.exit_reason));
 
 	if (copy_to_user(argp, &stats, sizeof(stats)))
 		return -EFAULT;
 	return 0;
 }
 
+static long vtx_vcpu_get_regs(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_regs regs;
+
+	vtx_regs_get(vcpu, &regs);
+	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+static long vtx_vcpu_set_regs(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_regs regs;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	return vtx_regs_set(vcpu, &regs);
+}
+
+static long vtx_vcpu_get_sregs(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs sregs;
+
+	vtx_regs_get_sregs(vcpu, &sregs);
+	return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+}
+
+static long vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs sregs;
+
+	if (copy_from_user(&sregs, argp, sizeof(sregs)))
+		return -EFAULT;
+	return vtx_regs_set_sregs(vcpu, &sregs);
+}
+
+/* Run @cmd with the vCPU loaded. Under vcpu->mutex. */
+static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
+			      void __user *argp)
+{
+	switch (cmd) {
+	case KVM_RUN:
+		return argp ? -EINVAL : vtx_run(vcpu);
+	case KVM_GET_REGS:
+		return vtx_vcpu_get_regs(vcpu, argp);
+	case KVM_SET_REGS:
+		return vtx_vcpu_set_regs(vcpu, argp);
+	case KVM_GET_SREGS:
+		return vtx_vcpu_get_sregs(vcpu, argp);
+	case KVM_SET_SREGS:
+		return vtx_vcpu_set_sregs(vcpu, argp);
+	case KVM_SET_CPUID2:
+		return vtx_cpuid_set(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return vtx_cpuid_get(vcpu, argp);
+	case KVM_GET_MSRS:
+		return vtx_msr_ioctl(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return vtx_msr_ioctl(vcpu, argp, true);
+	case VTX_GET_VCPU_STATS:
+		return vtx_vcpu_get_stats(vcpu, argp);
+	}
+	return -EINVAL;
+}
+
 static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
 	struct vtx_vcpu *vcpu = filp->private_data;
-	void __user *argp = (void __user *)arg;
 	long r;
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 
 	switch (cmd) {
+	case KVM_RUN:
+	case KVM_GET_REGS:
+	case KVM_SET_REGS:
+	case KVM_GET_SREGS:
+	case KVM_SET_SREGS:
+	case KVM_SET_CPUID2:
+	case KVM_GET_CPUID2:
+	case KVM_GET_MSRS:
+	case KVM_SET_MSRS:
 	case VTX_GET_VCPU_STATS:
 		break;
 	default:
@@ -123,19 +215,39 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	r = vtx_vcpu_load(vcpu);
-	if (r)
-		goto out_unlock;
-
-	switch (cmd) {
-	case VTX_GET_VCPU_STATS:
-		r = vtx_vcpu_get_stats(vcpu, argp);
-		break;
+	if (!r) {
+		r = vtx_vcpu_dispatch(vcpu, cmd, (void __user *)arg);
+		vtx_vcpu_put(vcpu);
 	}
-
-	vtx_vcpu_put(vcpu);
-out_unlock:
 	mutex_unlock(&vcpu->mutex);
 	return r;
+}
+
+/* The mmap: page 0 is struct kvm_run, page 1 the port I/O data. */
+static vm_fault_t vtx_vcpu_fault(struct vm_fault *vmf)
+{
+	struct vtx_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff == 0)
+		page = vcpu->run_page;
+	else if (vmf->pgoff == 1)
+		page = vcpu->pio_page;
+	else
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vtx_vcpu_vm_ops = {
+	.fault = vtx_vcpu_fault,
+};
+
+static int vtx_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &vtx_vcpu_vm_ops;
+	return 0;
 }
 
 static int vtx_vcpu_file_release(struct inode *inode, struct file *filp)
@@ -151,21 +263,62 @@ static const struct file_operations vtx_vcpu_fops = {
 	.release = vtx_vcpu_file_release,
 	.unlocked_ioctl = vtx_vcpu_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vtx_vcpu_mmap,
 	.llseek = noop_llseek,
 };
+
+static void vtx_vcpu_free(struct vtx_vcpu *vcpu)
+{
+	vtx_vmcs_free(vcpu->vmcs);
+	if (vcpu->run_page)
+		__free_page(vcpu->run_page);
+	if (vcpu->pio_page)
+		__free_page(vcpu->pio_page);
+	if (vcpu->msr_bitmap)
+		__free_page(vcpu->msr_bitmap);
+	if (vcpu->vpid)
+		ida_free(&vtx_vpid_ida, vcpu->vpid);
+	if (vcpu->guest_fpu.fpstate)
+		fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kvfree(vcpu->cpuid);
+	kfree(vcpu);
+}
+
+static struct page *vtx_vcpu_alloc_page(void)
+{
+	return alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+}
 
 static struct vtx_vcpu *vtx_vcpu_alloc(struct vtx_vm *vm, u32 id)
 {
 	struct vtx_vcpu *vcpu;
 	struct vtx_vmcs *vmcs;
+	int r = -ENOMEM;
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
+	vcpu->run_page = vtx_vcpu_alloc_page();
+	vcpu->pio_page = vtx_vcpu_alloc_page();
+	vcpu->msr_bitmap = vtx_vcpu_alloc_page();
+	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->msr_bitmap)
+		goto error_free;
+	/* Every guest RDMSR and WRMSR exits. */
+	memset(page_address(vcpu->msr_bitmap), 0xff, PAGE_SIZE);
+	vcpu->run = page_address(vcpu->run_page);
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto error_free;
+	if (vtx_vmcs_controls.vpid) {
+		r = ida_alloc_range(&vtx_vpid_ida, 1, 0xffff,
+				    GFP_KERNEL_ACCOUNT);
+		if (r < 0)
+			goto error_free;
+		vcpu->vpid = r;
+	}
 	vmcs = vtx_vmcs_alloc();
 	if (IS_ERR(vmcs)) {
-		kfree(vcpu);
-		return ERR_CAST(vmcs);
+		r = PTR_ERR(vmcs);
+		goto error_free;
 	}
 	vcpu->vmcs = vmcs;
 	vcpu->vm = vm;
@@ -173,6 +326,10 @@ static struct vtx_vcpu *vtx_vcpu_alloc(struct vtx_vm *vm, u32 id)
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt, &vtx_vcpu_preempt_ops);
 	return vcpu;
+
+error_free:
+	vtx_vcpu_free(vcpu);
+	return ERR_PTR(r);
 }
 
 /**
@@ -183,8 +340,7 @@ static struct vtx_vcpu *vtx_vcpu_alloc(struct vtx_vm *vm, u32 id)
  */
 void vtx_vcpu_destroy(struct vtx_vcpu *vcpu)
 {
-	vtx_vmcs_free(vcpu->vmcs);
-	kfree(vcpu);
+	vtx_vcpu_free(vcpu);
 }
 
 /**

@@ -6,12 +6,51 @@
 #ifndef VTX_VCPU_H
 #define VTX_VCPU_H
 
+#include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 
+#include <asm/fpu/api.h>
+
+#include "run_flags.h"
+
+struct page;
 struct vtx_vm;
 struct vtx_vmcs;
+
+/* Basic exit reasons counted one by one; larger ones share the last slot. */
+#define VTX_NR_EXIT_COUNTERS	80
+
+/**
+ * struct vtx_guest_msrs - guest MSRs vtx keeps outside the VMCS
+ * @kernel_gs_base: IA32_KERNEL_GS_BASE, swapped in around each entry
+ * @star: IA32_STAR
+ * @lstar: IA32_LSTAR
+ * @cstar: IA32_CSTAR
+ * @sfmask: IA32_FMASK
+ * @pat: IA32_PAT (EPT ignores the guest PAT: every page is write-back)
+ */
+struct vtx_guest_msrs {
+	u64 kernel_gs_base;
+	u64 star;
+	u64 lstar;
+	u64 cstar;
+	u64 sfmask;
+	u64 pat;
+};
+
+/**
+ * struct vtx_pio - a port I/O exit that user space is completing
+ * @pending: KVM_EXIT_IO was returned and the instruction is not done
+ * @in: IN (data comes back from user space) rather than OUT
+ * @size: 1, 2 or 4 bytes
+ */
+struct vtx_pio {
+	bool pending;
+	bool in;
+	u8 size;
+};
 
 /**
  * struct vtx_vcpu - one virtual CPU
@@ -20,6 +59,28 @@ struct vtx_vmcs;
  * @vmcs: its VMCS; loaded on the CPU that runs its ioctl
  * @mutex: serialises the vCPU's ioctls, as KVM's vcpu->mutex does
  * @preempt: reloads the VMCS when the ioctl's thread changes CPU
+ * @run: the kvm_run page shared with user space (page 0 of the mmap)
+ * @run_page: its page
+ * @pio_page: the port I/O data page (page 1 of the mmap)
+ * @msr_bitmap: the MSR bitmap page: every bit set, every access exits
+ * @regs: guest GPRs other than RSP, saved by vmenter.S
+ * @cr2: guest CR2, which the VMCS does not hold
+ * @cr8: guest CR8 (no APIC: it has no effect)
+ * @apic_base: what KVM_SET_SREGS last set
+ * @msrs: guest MSRs kept outside the VMCS
+ * @pio: the port I/O exit being completed
+ * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
+ * @cpuid_nent: its size
+ * @guest_fpu: the guest's FPU state, swapped in for KVM_RUN
+ * @vmcs_ready: the VMCS holds a complete state
+ * @vpid: the VPID, or 0 without VPIDs
+ * @flush_cpu: the CPU on which this vCPU last flushed its translations
+ * @flush_gen: the VM's EPT generation at that flush
+ * @host_cpu: the CPU whose per-CPU host state the VMCS holds, or -1
+ * @host_cr3: HOST_CR3 as last written
+ * @host_cr4: HOST_CR4 as last written
+ * @exits: VM exits
+ * @exit_reason: VM exits by basic exit reason
  */
 struct vtx_vcpu {
 	struct vtx_vm *vm;
@@ -27,6 +88,31 @@ struct vtx_vcpu {
 	struct vtx_vmcs *vmcs;
 	struct mutex mutex;	/* serialises the vCPU's ioctls */
 	struct preempt_notifier preempt;
+
+	struct kvm_run *run;
+	struct page *run_page;
+	struct page *pio_page;
+	struct page *msr_bitmap;
+	unsigned long regs[VTX_NR_REGS];
+	unsigned long cr2;
+	u64 cr8;
+	u64 apic_base;
+	struct vtx_guest_msrs msrs;
+	struct vtx_pio pio;
+	struct kvm_cpuid_entry2 *cpuid;
+	u32 cpuid_nent;
+	struct fpu_guest guest_fpu;
+
+	bool vmcs_ready;
+	u16 vpid;
+	int flush_cpu;
+	u64 flush_gen;
+	int host_cpu;
+	unsigned long host_cr3;
+	unsigned long host_cr4;
+
+	u64 exits;
+	u64 exit_reason[VTX_NR_EXIT_COUNTERS];
 };
 
 void vtx_vcpu_init(void);

@@ -24,6 +24,8 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
 
 #include "vcpu.h"
 #include "vm.h"
@@ -39,6 +41,12 @@
 long vtx_vm_check_extension(unsigned long ext)
 {
 	switch (ext) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return VTX_NR_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(unsigned int, num_online_cpus(), VTX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -61,6 +69,8 @@ static void vtx_vm_release(struct kref *ref)
 	for (id = 0; id < VTX_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			vtx_vcpu_destroy(vm->vcpus[id]);
+	vtx_memslot_destroy_all(vm);
+	vtx_ept_destroy(&vm->ept);
 	mmdrop(vm->mm);
 	kfree(vm);
 }
@@ -68,6 +78,33 @@ static void vtx_vm_release(struct kref *ref)
 void vtx_vm_put(struct vtx_vm *vm)
 {
 	kref_put(&vm->ref, vtx_vm_release);
+}
+
+/**
+ * vtx_vm_flush_ept() - make every vCPU drop translations of removed pages
+ * @vm: the VM; its slots lock is held
+ *
+ * Bump the generation that each vCPU checks, with interrupts off, before
+ * every entry; then interrupt every CPU. A vCPU in guest mode exits on the
+ * interrupt, and this returns only once every CPU has taken it, so no vCPU
+ * can still be running on a translation from before the bump: the caller
+ * may free the pages.
+ */
+void vtx_vm_flush_ept(struct vtx_vm *vm)
+{
+	WRITE_ONCE(vm->ept_gen, vm->ept_gen + 1);
+	/* Pairs with the smp_mb() in the entry path of run.c. */
+	smp_mb();
+	kick_all_cpus_sync();
+}
+
+static long vtx_vm_set_memory(struct vtx_vm *vm, void __user *argp)
+{
+	struct kvm_userspace_memory_region mem;
+
+	if (copy_from_user(&mem, argp, sizeof(mem)))
+		return -EFAULT;
+	return vtx_memslot_set(vm, &mem);
 }
 
 static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
@@ -79,6 +116,8 @@ static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
 		return -EIO;
 
 	switch (cmd) {
+	case KVM_SET_USER_MEMORY_REGION:
+		return vtx_vm_set_memory(vm, (void __user *)arg);
 	case KVM_CREATE_VCPU:
 		return vtx_vcpu_create(vm, arg);
 	case KVM_CHECK_EXTENSION:
@@ -124,6 +163,11 @@ int vtx_vm_create(unsigned long type)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->slots_lock);
+	if (vtx_ept_init(&vm->ept)) {
+		kfree(vm);
+		return -ENOMEM;
+	}
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 

@@ -9,6 +9,9 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "ept.h"
+#include "memslot.h"
+
 struct mm_struct;
 struct vtx_vcpu;
 
@@ -21,17 +24,29 @@ struct vtx_vcpu;
  * @mm: the creating process's mm; other processes get -EIO, as in KVM
  * @lock: serialises vCPU creation
  * @vcpus: the vCPUs by id; an entry is set once the vCPU is complete
+ * @slots_lock: serialises memory-slot changes
+ * @slots: the memory slots by id
+ * @pinned_pages: pages pinned for all slots
+ * @ept: the EPT every vCPU of the VM uses
+ * @ept_gen: bumped when a mapping is removed; a vCPU that has not seen
+ *	the current value flushes before it enters
  */
 struct vtx_vm {
 	struct kref ref;
 	struct mm_struct *mm;
 	struct mutex lock;	/* serialises vCPU creation */
 	struct vtx_vcpu *vcpus[VTX_MAX_VCPUS];
+	struct mutex slots_lock;	/* serialises memory-slot changes */
+	struct vtx_memslot slots[VTX_NR_MEMSLOTS];
+	unsigned long pinned_pages;
+	struct vtx_ept ept;
+	u64 ept_gen;
 };
 
 int vtx_vm_create(unsigned long type);
 void vtx_vm_get(struct vtx_vm *vm);
 void vtx_vm_put(struct vtx_vm *vm);
 long vtx_vm_check_extension(unsigned long ext);
+void vtx_vm_flush_ept(struct vtx_vm *vm);
 
 #endif /* VTX_VM_H */

@@ -251,6 +251,18 @@ bool vtx_vmcs_is_current(const struct vtx_vmcs *vmcs)
 }
 
 /**
+ * vtx_vmcs_loaded_here() - is @vmcs listed and current on this CPU?
+ * @vmcs: the VMCS
+ *
+ * Context: preemption disabled. vtx's bookkeeping, without asking the CPU.
+ */
+bool vtx_vmcs_loaded_here(const struct vtx_vmcs *vmcs)
+{
+	return READ_ONCE(vmcs->cpu) == smp_processor_id() &&
+	       this_cpu_read(vtx_current_vmcs) == vmcs;
+}
+
+/**
  * vtx_vmcs_clear_this_cpu() - clear every VMCS loaded on this CPU
  *
  * Context: this CPU, interrupts off, before it leaves VMX operation: the

@@ -90,6 +90,34 @@ struct vtx_capabilities {
 /* System ioctl on /dev/vtx: report the hardware's capabilities. */
 #define VTX_GET_CAPABILITIES	_IOR(VTXIO, 0x00, struct vtx_capabilities)
 
+/*
+ * KVM_RUN exit for a guest access to a guest-physical address that no
+ * memory slot covers. Upstream KVM added this exit reason, with this
+ * number and layout, after 6.1; vtx uses it because it does not emulate
+ * MMIO. The structure overlays the exit union of struct kvm_run (at the
+ * offset of kvm_run.mmio). vtx does not decode the access: @size is 0.
+ */
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT		39
+#endif
+
+/* struct vtx_memory_fault.flags: the access that faulted */
+#define VTX_MEMORY_FAULT_READ		(1ULL << 32)
+#define VTX_MEMORY_FAULT_WRITE		(1ULL << 33)
+#define VTX_MEMORY_FAULT_EXEC		(1ULL << 34)
+
+/**
+ * struct vtx_memory_fault - the KVM_EXIT_MEMORY_FAULT payload
+ * @flags: VTX_MEMORY_FAULT_* bits (KVM's own flags stay in bits 31:0).
+ * @gpa: the guest-physical address of the access.
+ * @size: 0: the access was not decoded.
+ */
+struct vtx_memory_fault {
+	__u64 flags;
+	__u64 gpa;
+	__u64 size;
+};
+
 /* struct vtx_vcpu_stats.flags */
 #define VTX_VCPU_STATS_VMCS_CURRENT	(1U << 0)
 
@@ -104,12 +132,19 @@ struct vtx_capabilities {
  *	pointer (VMPTRST) named this vCPU's VMCS during the ioctl.
  * @vmcs_loads: times the VMCS was added to a CPU's loaded list.
  * @vmcs_migrations: times it had first to be cleared on another CPU.
+ * @exits: VM exits.
+ * @exit_reason: VM exits by basic exit reason; reasons from
+ *	VTX_NR_EXIT_REASONS - 1 up share the last counter.
  */
+#define VTX_NR_EXIT_REASONS		80
+
 struct vtx_vcpu_stats {
 	__u32 cpu;
 	__u32 flags;
 	__u64 vmcs_loads;
 	__u64 vmcs_migrations;
+	__u64 exits;
+	__u64 exit_reason[VTX_NR_EXIT_REASONS];
 };
 
 /* vCPU ioctl: load the vCPU (as every vCPU ioctl does) and report. */

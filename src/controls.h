@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMCS execution, exit and entry controls vtx programs, derived from
+ * the capability MSRs. Pure: KUnit tests it with synthetic capabilities.
+ */
+#ifndef VTX_CONTROLS_H
+#define VTX_CONTROLS_H
+
+#include <linux/types.h>
+
+struct vtx_caps;
+
+/**
+ * struct vtx_controls - the control values for every vCPU's VMCS
+ * @pin: pin-based VM-execution controls
+ * @proc: primary processor-based VM-execution controls
+ * @proc2: secondary processor-based VM-execution controls
+ * @exit: VM-exit controls
+ * @entry: VM-entry controls, without "IA-32e mode guest", which follows
+ *	the guest's EFER.LMA
+ * @vpid: VPIDs are in use
+ */
+struct vtx_controls {
+	u32 pin;
+	u32 proc;
+	u32 proc2;
+	u32 exit;
+	u32 entry;
+	bool vpid;
+};
+
+int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
+		      const char **reason);
+
+#endif /* VTX_CONTROLS_H */

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID for guests. The guest's CPUID instruction exits and is answered
+ * from the table user space set with KVM_SET_CPUID2; a leaf missing from
+ * the table reads as zeros. KVM_GET_SUPPORTED_CPUID offers the host's
+ * CPUID minus everything vtx does not virtualize (see vtx_cpuid_filter()).
+ *
+ * Context: process context (ioctls), or a vCPU's exit handler.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <asm/processor.h>
+
+#include "cpuid.h"
+#include "vcpu.h"
+
+/**
+ * vtx_cpuid_set() - KVM_SET_CPUID2
+ * @vcpu: the vCPU
+ * @argp: the user's struct kvm_cpuid2
+ *
+ * Return: 0, -E2BIG above VTX_MAX_CPUID_ENTRIES, -EFAULT, -ENOMEM.
+ */
+int vtx_cpuid_set(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp)
+{
+	struct kvm_cpuid_entry2 *entries = NULL;
+	struct kvm_cpuid2 hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > VTX_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.nent) {
+		entries = vmemdup_user(argp->entries,
+				       array_size(hdr.nent, sizeof(*entries)));
+		if (IS_ERR(entries))
+			return PTR_ERR(entries);
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = entries;
+	vcpu->cpuid_nent = hdr.nent;
+	return 0;
+}
+
+/**
+ * vtx_cpuid_get() - KVM_GET_CPUID2
+ * @vcpu: the vCPU
+ * @argp: the user's struct kvm_cpuid2, nent entries of room
+ *
+ * Return: 0 with nent set to the table's size, -E2BIG when it does not
+ * fit, -EFAULT.
+ */
+int vtx_cpuid_get(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp)
+{
+	struct kvm_cpuid2 hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < vcpu->cpuid_nent)
+		return -E2BIG;
+	if (copy_to_user(argp->entries, vcpu->cpuid,
+			 array_size(vcpu->cpuid_nent, sizeof(*vcpu->cpuid))))
+		return -EFAULT;
+	hdr.nent = vcpu->cpuid_nent;
+	return copy_to_user(argp, &hdr, sizeof(hdr)) ? -EFAULT : 0;
+}
+
+/**
+ * vtx_cpuid_lookup() - answer a guest CPUID from the vCPU's table
+ * @vcpu: the vCPU
+ * @leaf: EAX
+ * @subleaf: ECX, compared only for entries flagged as indexed
+ * @eax: result
+ * @ebx: result
+ * @ecx: result
+ * @edx: result
+ */
+void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
+		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	const struct kvm_cpuid_entry2 *e;
+	u32 i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		e = &vcpu->cpuid[i];
+		if (e->function != leaf)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
+		    e->index != subleaf)
+			continue;
+		*eax = e->eax;
+		*ebx = e->ebx;
+		*ecx = e->ecx;
+		*edx = e->edx;
+		return;
+	}
+	*eax = 0;
+	*ebx = 0;
+	*ecx = 0;
+	*edx = 0;
+}
+
+/* CPUID.1:ECX bits vtx offers: no VMX, XSAVE, x2APIC, TSC deadline... */
+#define VTX_CPUID_1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
+			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
+/* CPUID.1:EDX: the classic features, without APIC, ACPI, TM, PBE, DS. */
+#define VTX_CPUID_1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
+			 BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(11) |	\
+			 BIT(12) | BIT(13) | BIT(14) | BIT(15) |	\
+			 BIT(16) | BIT(17) | BIT(19) | BIT(23) |	\
+			 BIT(24) | BIT(25) | BIT(26) | BIT(28))
+/* CPUID.7.0:EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */
+#define VTX_CPUID_7_EBX	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
+			 BIT(19) | BIT(20) | BIT(23))
+/* CPUID.0x80000001:ECX LAHF, ABM, PREFETCHW; EDX SYSCALL, NX, 1G, LM */
+#define VTX_CPUID_E1_ECX	(BIT(0) | BIT(5) | BIT(8))
+#define VTX_CPUID_E1_EDX	(BIT(11) | BIT(20) | BIT(26) | BIT(29))
+
+#define VTX_CPUID_HYPERVISOR	BIT(31)
+
+/*
+ * Keep what vtx virtualizes. Everything else is off: VMX (no nesting),
+ * XSAVE and the AVX family (XSETBV is refused), the APIC family (vtx has
+ * no interrupt controller), RDTSCP and RDPID (the host's TSC_AUX), and
+ * the IA32_SPEC_CTRL family until vtx virtualizes that MSR.
+ */
+static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
+{
+	switch (e->function) {
+	case 0:
+		e->eax = min_t(u32, e->eax, 7);
+		break;
+	case 1:
+		e->ebx &= 0x0000ffff;	/* no APIC id, one logical CPU */
+		e->ecx = (e->ecx & VTX_CPUID_1_ECX) | VTX_CPUID_HYPERVISOR;
+		e->edx &= VTX_CPUID_1_EDX;
+		break;
+	case 7:
+		e->eax = 0;
+		e->ebx &= VTX_CPUID_7_EBX;
+		e->ecx = 0;
+		e->edx = 0;
+		break;
+	case 0x80000000:
+		e->eax = min_t(u32, e->eax, 0x80000008);
+		break;
+	case 0x80000001:
+		e->ecx &= VTX_CPUID_E1_ECX;
+		e->edx &= VTX_CPUID_E1_EDX;
+		break;
+	}
+}
+
+/* The leaves vtx offers, when the host has them. */
+static const u32 vtx_cpuid_leaves[] = {
+	0, 1, 7, 0x80000000, 0x80000001, 0x80000002, 0x80000003,
+	0x80000004, 0x80000006, 0x80000008,
+};
+
+/**
+ * vtx_cpuid_get_supported() - KVM_GET_SUPPORTED_CPUID
+ * @argp: the user's struct kvm_cpuid2, nent entries of room
+ *
+ * Return: 0 with nent set, -E2BIG when the entries do not fit, -EFAULT.
+ */
+int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
+{
+	struct kvm_cpuid_entry2 e[ARRAY_SIZE(vtx_cpuid_leaves)];
+	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
+	struct kvm_cpuid2 hdr;
+	unsigned int i, n = 0;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(vtx_cpuid_leaves); i++) {
+		u32 leaf = vtx_cpuid_leaves[i];
+
+		if (leaf > (leaf >= 0x80000000 ? max_ext : max_basic))
+			continue;
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].function = leaf;
+		if (leaf == 7)
+			e[n].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+		cpuid_count(leaf, 0, &e[n].eax, &e[n].ebx, &e[n].ecx,
+			    &e[n].edx);
+		vtx_cpuid_filter(&e[n]);
+		n++;
+	}
+	if (hdr.nent < n)
+		return -E2BIG;
+	if (copy_to_user(argp->entries, e, n * sizeof(e[0])))
+		return -EFAULT;
+	hdr.nent = n;
+	return copy_to_user(argp, &hdr, sizeof(hdr)) ? -EFAULT : 0;
+}

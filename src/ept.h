@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM's EPT: 4-level tables that map guest-physical pages to the host
+ * pages pinned for its memory slots.
+ */
+#ifndef VTX_EPT_H
+#define VTX_EPT_H
+
+#include <linux/types.h>
+
+struct page;
+
+/**
+ * struct vtx_ept - one VM's EPT
+ * @root: the PML4 page
+ * @eptp: the EPT pointer for the VMCS
+ * @tables: pages allocated for the tables, for accounting
+ */
+struct vtx_ept {
+	struct page *root;
+	u64 eptp;
+	unsigned long tables;
+};
+
+int vtx_ept_init(struct vtx_ept *ept);
+void vtx_ept_destroy(struct vtx_ept *ept);
+int vtx_ept_map(struct vtx_ept *ept, u64 gpa, u64 hpa);
+void vtx_ept_unmap(struct vtx_ept *ept, u64 gpa);
+void vtx_ept_flush(u64 eptp);
+
+#endif /* VTX_EPT_H */

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit handlers. Each returns 1 to re-enter the guest, or 0 with
+ * kvm_run.exit_reason set to return to user space.
+ *
+ * Whatever the guest does, the answer is an exit to user space, an
+ * exception injected into the guest, or a re-entry: never a host error.
+ * An exit vtx does not expect gives KVM_EXIT_INTERNAL_ERROR.
+ *
+ * Context: process context, preemption off, interrupts on; the vCPU's
+ * VMCS current on this CPU.
+ */
+#include <linux/kvm.h>
+#include <linux/string.h>
+
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+#include <asm/vmx.h>
+
+#include <uapi/linux/vtx.h>
+
+#include "cpuid.h"
+#include "exit.h"
+#include "msr.h"
+#include "vcpu.h"
+#include "vmcs_init.h"
+#include "vmx_ops.h"
+
+/* DR7: bit 10 always reads 1; bit 13 is general detect, not offered. */
+#define VTX_DR7_FIXED		0x400UL
+#define VTX_DR7_GD		BIT(13)
+
+/**
+ * vtx_exit_inject() - deliver a hardware exception at the next entry
+ * @vector: the exception
+ * @has_error: it pushes an error code
+ * @error: the error code
+ *
+ * In real mode no error code is pushed, as VM entry requires.
+ */
+void vtx_exit_inject(u8 vector, bool has_error, u32 error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	if (has_error && (vtx_guest_read_cr0() & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static bool vtx_exit_64bit_code(void)
+{
+	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13));
+}
+
+/* Step over the exiting instruction, ending STI and MOV SS blocking. */
+static void vtx_exit_skip(void)
+{
+	unsigned long rip = vmcs_readl(GUEST_RIP) +
+			    vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (!vtx_exit_64bit_code())
+		rip = (u32)rip;
+	vmcs_writel(GUEST_RIP, rip);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+static int vtx_exit_internal(struct vtx_vcpu *vcpu, u32 suberror,
+			     u32 exit_reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 2;
+	run->internal.data[0] = exit_reason;
+	run->internal.data[1] = vmcs_readl(EXIT_QUALIFICATION);
+	return 0;
+}
+
+/**
+ * vtx_exit_complete_pio() - finish the IN or OUT user space handled
+ * @vcpu: the vCPU
+ *
+ * An IN takes its data from the I/O page, into AL, AX or EAX (which
+ * zero-extends into RAX, as the CPU does); then the instruction is done.
+ */
+void vtx_exit_complete_pio(struct vtx_vcpu *vcpu)
+{
+	const void *data = page_address(vcpu->pio_page);
+	unsigned long *rax = &vcpu->regs[VTX_REG_RAX];
+
+	if (!vcpu->pio.pending)
+		return;
+	vcpu->pio.pending = false;
+	if (vcpu->pio.in) {
+		switch (vcpu->pio.size) {
+		case 1:
+			*rax = (*rax & ~0xffUL) | *(const u8 *)data;
+			break;
+		case 2:
+			*rax = (*rax & ~0xffffUL) | *(const u16 *)data;
+			break;
+		default:
+			*rax = *(const u32 *)data;
+			break;
+		}
+	}
+	vtx_exit_skip();
+}
+
+static int vtx_exit_io(struct vtx_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	struct kvm_run *run = vcpu->run;
+	u8 size = (q & 7) + 1;
+	bool in = q & BIT(3);
+
+	/* String and REP forms need an instruction decoder vtx lacks. */
+	if (q & (BIT(4) | BIT(5)))
+		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					 EXIT_REASON_IO_INSTRUCTION);
+	if (size != 1 && size != 2 && size != 4)
+		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					 EXIT_REASON_IO_INSTRUCTION);
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = q >> 16;
+	run->io.count = 1;
+	run->io.data_offset = PAGE_SIZE;
+	if (!in)
+		memcpy(page_address(vcpu->pio_page),
+		       &vcpu->regs[VTX_REG_RAX], size);
+	vcpu->pio.pending = true;
+	vcpu->pio.in = in;
+	vcpu->pio.size = size;
+	return 0;
+}
+
+static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
+{
+	u32 eax, ebx, ecx, edx;
+
+	vtx_cpuid_lookup(vcpu, vcpu->regs[VTX_REG_RAX],
+			 vcpu->regs[VTX_REG_RCX], &eax, &ebx, &ecx, &edx);
+	vcpu->regs[VTX_REG_RAX] = eax;
+	vcpu->regs[VTX_REG_RBX] = ebx;
+	vcpu->regs[VTX_REG_RCX] = ecx;
+	vcpu->regs[VTX_REG_RDX] = edx;
+	vtx_exit_skip();
+	return 1;
+}
+
+static int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
+{
+	u64 data;
+
+	if (vtx_msr_get(vcpu, vcpu->regs[VTX_REG_RCX], &data)) {
+		vtx_exit_inject(X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	vcpu->regs[VTX_REG_RAX] = (u32)data;
+	vcpu->regs[VTX_REG_RDX] = data >> 32;
+	vtx_exit_skip();
+	return 1;
+}
+
+static int vtx_exit_wrmsr(struct vtx_vcpu *vcpu)
+{
+	u64 data = (u32)vcpu->regs[VTX_REG_RAX] |
+		   (u64)(u32)vcpu->regs[VTX_REG_RDX] << 32;
+
+	if (vtx_msr_set(vcpu, vcpu->regs[VTX_REG_RCX], data, false)) {
+		vtx_exit_inject(X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	vtx_exit_skip();
+	return 1;
+}
+
+static unsigned long *vtx_exit_gpr(struct vtx_vcpu *vcpu, unsigned int n)
+{
+	static const u8 map[16] = {
+		VTX_REG_RAX, VTX_REG_RCX, VTX_REG_RDX, VTX_REG_RBX,
+		VTX_REG_RSP, VTX_REG_RBP, VTX_REG_RSI, VTX_REG_RDI,
+		VTX_REG_R8, VTX_REG_R9, VTX_REG_R10, VTX_REG_R11,
+		VTX_REG_R12, VTX_REG_R13, VTX_REG_R14, VTX_REG_R15,
+	};
+
+	return &vcpu->regs[map[n & 15]];
+}
+
+static unsigned long vtx_exit_read_gpr(struct vtx_vcpu *vcpu, unsigned int n)
+{
+	return n == 4 ? vmcs_readl(GUEST_RSP) : *vtx_exit_gpr(vcpu, n);
+}
+
+static void vtx_exit_write_gpr(struct vtx_vcpu *vcpu, unsigned int n,
+			       unsigned long v)
+{
+	if (!vtx_exit_64bit_code())
+		v = (u32)v;
+	if (n == 4)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		*vtx_exit_gpr(vcpu, n) = v;
+}
+
+/*
+ * MOV to CR0 that changes CD, NW or NE. Check it as the CPU would, and
+ * switch IA-32e mode when paging is turned on or off with EFER.LME set.
+ */
+static int vtx_exit_set_cr0(unsigned long cr0)
+{
+	unsigned long old = vtx_guest_read_cr0();
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+
+	if (!vtx_exit_64bit_code())
+		cr0 = (u32)cr0;
+	if (cr0 >> 32 || ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)) ||
+	    ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	if (!(old & X86_CR0_PG) && (cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
+		if (!(vtx_guest_read_cr4() & X86_CR4_PAE))
+			return -EINVAL;
+		vtx_guest_write_efer(efer | EFER_LMA);
+	} else if ((old & X86_CR0_PG) && !(cr0 & X86_CR0_PG) &&
+		   (efer & EFER_LMA)) {
+		if (vtx_exit_64bit_code())
+			return -EINVAL;
+		vtx_guest_write_efer(efer & ~EFER_LMA);
+	}
+	vtx_guest_write_cr0(cr0);
+	return 0;
+}
+
+static int vtx_exit_cr(struct vtx_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned int cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+	unsigned long val;
+	int r = 0;
+
+	if (type == 0) {		/* MOV to CR */
+		val = vtx_exit_read_gpr(vcpu, gpr);
+		switch (cr) {
+		case 0:
+			r = vtx_exit_set_cr0(val);
+			break;
+		case 3:
+			vmcs_writel(GUEST_CR3, val);
+			break;
+		case 4:
+			/* It sets a VTX_CR4_GUEST_FORBIDDEN bit. */
+			r = -EINVAL;
+			break;
+		case 8:
+			if (val > 15)
+				r = -EINVAL;
+			else
+				vcpu->cr8 = val;
+			break;
+		default:
+			return vtx_exit_internal(vcpu,
+						 KVM_INTERNAL_ERROR_EMULATION,
+						 EXIT_REASON_CR_ACCESS);
+		}
+	} else if (type == 1) {		/* MOV from CR */
+		switch (cr) {
+		case 3:
+			vtx_exit_write_gpr(vcpu, gpr, vmcs_readl(GUEST_CR3));
+			break;
+		case 8:
+			vtx_exit_write_gpr(vcpu, gpr, vcpu->cr8);
+			break;
+		default:
+			return vtx_exit_internal(vcpu,
+						 KVM_INTERNAL_ERROR_EMULATION,
+						 EXIT_REASON_CR_ACCESS);
+		}
+	} else {
+		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					 EXIT_REASON_CR_ACCESS);
+	}
+	if (r) {
+		vtx_exit_inject(X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	vtx_exit_skip();
+	return 1;
+}
+
+/*
+ * MOV to or from a debug register. vtx offers no hardware breakpoints:
+ * writes to DR0-3 and DR6 are dropped, reads give their reset values, and
+ * DR7 lives in the VMCS.
+ */
+static int vtx_exit_dr(struct vtx_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned int dr = q & 7, gpr = (q >> 8) & 15;
+	bool from = q & BIT(4);
+
+	if (dr == 4 || dr == 5) {
+		vtx_exit_inject(X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	if (from) {
+		unsigned long v = 0;
+
+		if (dr == 6)
+			v = DR6_RESERVED;
+		else if (dr == 7)
+			v = vmcs_readl(GUEST_DR7);
+		vtx_exit_write_gpr(vcpu, gpr, v);
+	} else if (dr == 7) {
+		unsigned long v = vtx_exit_read_gpr(vcpu, gpr);
+
+		if (v >> 32) {
+			vtx_exit_inject(X86_TRAP_GP, true, 0);
+			return 1;
+		}
+		vmcs_writel(GUEST_DR7, (v & ~VTX_DR7_GD) | VTX_DR7_FIXED);
+	}
+	vtx_exit_skip();
+	return 1;
+}
+
+static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
+{
+	struct vtx_memory_fault *fault = (void *)&vcpu->run->mmio;
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+
+	vcpu->run->exit_reason = KVM_EXIT_MEMORY_FAULT;
+	fault->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	fault->size = 0;
+	fault->flags = 0;
+	if (q & EPT_VIOLATION_ACC_READ)
+		fault->flags |= VTX_MEMORY_FAULT_READ;
+	if (q & EPT_VIOLATION_ACC_WRITE)
+		fault->flags |= VTX_MEMORY_FAULT_WRITE;
+	if (q & EPT_VIOLATION_ACC_INSTR)
+		fault->flags |= VTX_MEMORY_FAULT_EXEC;
+	return 0;
+}
+
+/**
+ * vtx_exit_handle() - handle a VM exit
+ * @vcpu: the vCPU
+ * @exit_reason: VM_EXIT_REASON
+ *
+ * Return: 1 to re-enter, 0 to return to user space.
+ */
+int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = exit_reason;
+		run->fail_entry.cpu = smp_processor_id();
+		return 0;
+	}
+
+	switch ((u16)exit_reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		/* NMIs and machine checks were handled right after exit. */
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_INIT_SIGNAL:
+	case EXIT_REASON_SIPI_SIGNAL:
+		return 1;
+	case EXIT_REASON_TRIPLE_FAULT:
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return 0;
+	case EXIT_REASON_CPUID:
+		return vtx_exit_cpuid(vcpu);
+	case EXIT_REASON_HLT:
+		vtx_exit_skip();
+		run->exit_reason = KVM_EXIT_HLT;
+		return 0;
+	case EXIT_REASON_INVD:
+		vtx_exit_skip();
+		return 1;
+	case EXIT_REASON_IO_INSTRUCTION:
+		return vtx_exit_io(vcpu);
+	case EXIT_REASON_MSR_READ:
+		return vtx_exit_rdmsr(vcpu);
+	case EXIT_REASON_MSR_WRITE:
+		return vtx_exit_wrmsr(vcpu);
+	case EXIT_REASON_CR_ACCESS:
+		return vtx_exit_cr(vcpu);
+	case EXIT_REASON_DR_ACCESS:
+		return vtx_exit_dr(vcpu);
+	case EXIT_REASON_EPT_VIOLATION:
+		return vtx_exit_ept_violation(vcpu);
+	case EXIT_REASON_RDPMC:
+	case EXIT_REASON_XSETBV:
+		vtx_exit_inject(X86_TRAP_GP, true, 0);
+		return 1;
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		vtx_exit_inject(X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				 exit_reason);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM-exit dispatch and handlers.
+ */
+#ifndef VTX_EXIT_H
+#define VTX_EXIT_H
+
+#include <linux/types.h>
+
+struct vtx_vcpu;
+
+int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason);
+void vtx_exit_inject(u8 vector, bool has_error, u32 error);
+void vtx_exit_complete_pio(struct vtx_vcpu *vcpu);
+
+#endif /* VTX_EXIT_H */

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest MSRs. The MSR bitmap makes every guest RDMSR and WRMSR exit; the
+ * MSRs below are emulated and every other one gets #GP, as on a CPU that
+ * lacks it. User space reaches the same MSRs through KVM_GET/SET_MSRS.
+ *
+ * Values the CPU would refuse (a non-canonical address, reserved EFER
+ * bits) are refused here, so they never reach the VMCS or a WRMSR.
+ *
+ * Context: a vCPU ioctl or exit handler, the VMCS loaded on this CPU.
+ */
+#include <linux/kvm.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/vmx.h>
+
+#include "msr.h"
+#include "regs.h"
+#include "vcpu.h"
+#include "vmcs_init.h"
+#include "vmx_ops.h"
+
+static const u32 vtx_msr_index_list[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_CR_PAT,
+};
+
+static bool vtx_msr_canonical(u64 addr)
+{
+	unsigned int shift = 64 - boot_cpu_data.x86_virt_bits;
+
+	return ((s64)(addr << shift) >> shift) == (s64)addr;
+}
+
+static bool vtx_msr_pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (8 * i);
+
+		/* 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC-. */
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * vtx_msr_get() - read a guest MSR
+ * @vcpu: the vCPU
+ * @index: the MSR
+ * @data: its value
+ *
+ * Return: 0, or -ENOENT for an MSR vtx does not emulate.
+ */
+int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
+{
+	int r = 0;
+
+	preempt_disable();
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		*data = vmcs_read32(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = vmcs_readl(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = vmcs_readl(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_EFER:
+		*data = vmcs_read64(GUEST_IA32_EFER);
+		break;
+	case MSR_FS_BASE:
+		*data = vmcs_readl(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*data = vmcs_readl(GUEST_GS_BASE);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = vcpu->msrs.kernel_gs_base;
+		break;
+	case MSR_STAR:
+		*data = vcpu->msrs.star;
+		break;
+	case MSR_LSTAR:
+		*data = vcpu->msrs.lstar;
+		break;
+	case MSR_CSTAR:
+		*data = vcpu->msrs.cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = vcpu->msrs.sfmask;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = vcpu->msrs.pat;
+		break;
+	default:
+		r = -ENOENT;
+	}
+	preempt_enable();
+	return r;
+}
+
+/*
+ * EFER: only SCE, LME, LMA and NXE. LMA is the CPU's to set; a guest may
+ * not toggle LME while paging is on. A host write (migration) may set any
+ * consistent combination.
+ */
+static int vtx_msr_set_efer(u64 efer, bool host)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+	bool paging = vtx_guest_read_cr0() & X86_CR0_PG;
+
+	if (!vtx_regs_efer_valid(efer))
+		return -EINVAL;
+	if (host) {
+		if (!!(efer & EFER_LMA) != (paging && (efer & EFER_LME)))
+			return -EINVAL;
+	} else {
+		if (paging && ((efer ^ old) & EFER_LME))
+			return -EINVAL;
+		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
+	}
+	vtx_guest_write_efer(efer);
+	return 0;
+}
+
+static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
+			 bool host)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		if (data >> 32)
+			return -EINVAL;
+		vmcs_write32(GUEST_SYSENTER_CS, data);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		if (!vtx_msr_canonical(data))
+			return -EINVAL;
+		break;
+	case MSR_SYSCALL_MASK:
+		if (data >> 32)
+			return -EINVAL;
+		vcpu->msrs.sfmask = data;
+		return 0;
+	case MSR_STAR:
+		vcpu->msrs.star = data;
+		return 0;
+	case MSR_EFER:
+		return vtx_msr_set_efer(data, host);
+	case MSR_IA32_CR_PAT:
+		if (!vtx_msr_pat_valid(data))
+			return -EINVAL;
+		vcpu->msrs.pat = data;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+
+	switch (index) {
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_writel(GUEST_SYSENTER_ESP, data);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_writel(GUEST_SYSENTER_EIP, data);
+		break;
+	case MSR_FS_BASE:
+		vmcs_writel(GUEST_FS_BASE, data);
+		break;
+	case MSR_GS_BASE:
+		vmcs_writel(GUEST_GS_BASE, data);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		vcpu->msrs.kernel_gs_base = data;
+		break;
+	case MSR_LSTAR:
+		vcpu->msrs.lstar = data;
+		break;
+	case MSR_CSTAR:
+		vcpu->msrs.cstar = data;
+		break;
+	}
+	return 0;
+}
+
+/**
+ * vtx_msr_set() - write a guest MSR
+ * @vcpu: the vCPU
+ * @index: the MSR
+ * @data: the value
+ * @host: the write comes from user space (KVM_SET_MSRS), not the guest
+ *
+ * Return: 0; -EINVAL for a value the MSR does not take; -ENOENT for an
+ * MSR vtx does not emulate. The guest gets #GP for either.
+ */
+int vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	int r;
+
+	preempt_disable();
+	r = __vtx_msr_set(vcpu, index, data, host);
+	preempt_enable();
+	return r;
+}
+
+/**
+ * vtx_msr_ioctl() - KVM_GET_MSRS or KVM_SET_MSRS
+ * @vcpu: the vCPU
+ * @argp: the user's struct kvm_msrs
+ * @set: KVM_SET_MSRS
+ *
+ * Return: the number of MSRs processed, stopping at the first that fails,
+ * as KVM; -E2BIG for VTX_MAX_IO_MSRS or more entries; -EFAULT; -ENOMEM.
+ */
+int vtx_msr_ioctl(struct vtx_vcpu *vcpu, struct kvm_msrs __user *argp,
+		  bool set)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs hdr;
+	u32 i;
+	int r;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= VTX_MAX_IO_MSRS)
+		return -E2BIG;
+	if (!hdr.nmsrs)
+		return 0;
+	e = memdup_user(argp->entries, hdr.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (set)
+			r = vtx_msr_set(vcpu, e[i].index, e[i].data, true);
+		else
+			r = vtx_msr_get(vcpu, e[i].index, &e[i].data);
+		if (r)
+			break;
+	}
+	r = i;
+	if (!set && copy_to_user(argp->entries, e, i * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
+
+/**
+ * vtx_msr_get_index_list() - KVM_GET_MSR_INDEX_LIST
+ * @argp: the user's struct kvm_msr_list, nmsrs indices of room
+ *
+ * Return: 0; -E2BIG when the list does not fit (nmsrs then says how many
+ * it needs); -EFAULT.
+ */
+int vtx_msr_get_index_list(struct kvm_msr_list __user *argp)
+{
+	struct kvm_msr_list hdr;
+	u32 room;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	room = hdr.nmsrs;
+	hdr.nmsrs = ARRAY_SIZE(vtx_msr_index_list);
+	if (copy_to_user(argp, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	if (room < hdr.nmsrs)
+		return -E2BIG;
+	if (copy_to_user(argp->indices, vtx_msr_index_list,
+			 sizeof(vtx_msr_index_list)))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KVM_GET/SET_REGS and KVM_GET/SET_SREGS.
+ */
+#ifndef VTX_REGS_H
+#define VTX_REGS_H
+
+#include <linux/types.h>
+
+#include <asm/processor-flags.h>
+
+/*
+ * CR4 bits a guest may not set: nested VMX and SMX, and state vtx does
+ * not switch between guest and host (XSAVE's XCR0, protection keys, CET).
+ * The CR4 guest/host mask holds them, so a MOV to CR4 that sets one exits
+ * and gets #GP.
+ */
+#define VTX_CR4_GUEST_FORBIDDEN	(X86_CR4_VMXE | X86_CR4_SMXE |	\
+				 X86_CR4_OSXSAVE | X86_CR4_PKE |	\
+				 X86_CR4_CET | BIT(24))
+
+struct kvm_regs;
+struct kvm_segment;
+struct kvm_sregs;
+struct vtx_caps;
+struct vtx_vcpu;
+
+/* regs_check.c: pure */
+u32 vtx_regs_segment_ar(const struct kvm_segment *seg);
+void vtx_regs_segment_from_ar(struct kvm_segment *seg, u32 ar);
+int vtx_regs_check_regs(const struct kvm_regs *regs);
+int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
+			 const struct vtx_caps *caps);
+bool vtx_regs_efer_valid(u64 efer);
+
+/* regs.c */
+void vtx_regs_get(struct vtx_vcpu *vcpu, struct kvm_regs *regs);
+int vtx_regs_set(struct vtx_vcpu *vcpu, const struct kvm_regs *regs);
+void vtx_regs_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs);
+int vtx_regs_set_sregs(struct vtx_vcpu *vcpu, const struct kvm_sregs *sregs);
+
+#endif /* VTX_REGS_H */

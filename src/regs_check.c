@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What KVM_SET_REGS and KVM_SET_SREGS accept, and the conversion between
+ * struct kvm_segment and VMX access rights. Pure: KUnit tests it.
+ *
+ * A combination that VM entry would reject, and that can be checked here,
+ * is refused with -EINVAL instead of failing a later VM entry.
+ *
+ * Context: any.
+ */
+#include <linux/array_size.h>
+#include <linux/errno.h>
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "caps.h"
+#include "regs.h"
+
+/* VMX access rights: bit 16 marks an unusable segment. */
+#define VTX_AR_UNUSABLE		BIT(16)
+
+/* RFLAGS bits that must be 0: 63:22, 15, 5, 3. */
+#define VTX_RFLAGS_RESERVED	(~0x3f7fd7UL)
+
+#define VTX_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/**
+ * vtx_regs_segment_ar() - VMX access rights of a struct kvm_segment
+ * @seg: the segment
+ *
+ * An unusable or not-present segment is unusable for VMX, as in KVM.
+ *
+ * Return: the access-rights field value.
+ */
+u32 vtx_regs_segment_ar(const struct kvm_segment *seg)
+{
+	if (seg->unusable || !seg->present)
+		return VTX_AR_UNUSABLE;
+	return (seg->type & 15) | (seg->s & 1) << 4 | (seg->dpl & 3) << 5 |
+	       1 << 7 | (seg->avl & 1) << 12 | (seg->l & 1) << 13 |
+	       (seg->db & 1) << 14 | (seg->g & 1) << 15;
+}
+
+/**
+ * vtx_regs_segment_from_ar() - fill a segment's attributes from VMX rights
+ * @seg: the segment; base, limit and selector are left alone
+ * @ar: the access-rights field value
+ */
+void vtx_regs_segment_from_ar(struct kvm_segment *seg, u32 ar)
+{
+	seg->unusable = !!(ar & VTX_AR_UNUSABLE);
+	seg->type = ar & 15;
+	seg->s = (ar >> 4) & 1;
+	seg->dpl = (ar >> 5) & 3;
+	/* A usable segment is present, as VMX requires. */
+	seg->present = !seg->unusable;
+	seg->avl = (ar >> 12) & 1;
+	seg->l = (ar >> 13) & 1;
+	seg->db = (ar >> 14) & 1;
+	seg->g = (ar >> 15) & 1;
+	seg->padding = 0;
+}
+
+/**
+ * vtx_regs_check_regs() - may these general registers be set?
+ * @regs: the registers
+ *
+ * Return: 0, or -EINVAL for RFLAGS with a reserved bit set.
+ */
+int vtx_regs_check_regs(const struct kvm_regs *regs)
+{
+	return regs->rflags & VTX_RFLAGS_RESERVED ? -EINVAL : 0;
+}
+
+/**
+ * vtx_regs_efer_valid() - does @efer set only bits vtx virtualizes?
+ * @efer: the value
+ *
+ * Return: true for a subset of SCE, LME, LMA and NXE.
+ */
+bool vtx_regs_efer_valid(u64 efer)
+{
+	return !(efer & ~VTX_EFER_VALID);
+}
+
+static bool vtx_regs_segment_valid(const struct kvm_segment *seg)
+{
+	/* A usable segment's limit must agree with its granularity. */
+	if (seg->unusable || !seg->present)
+		return true;
+	if (seg->g)
+		return (seg->limit & 0xfff) == 0xfff;
+	return !(seg->limit & 0xfff00000);
+}
+
+/**
+ * vtx_regs_check_sregs() - may these special registers be set?
+ * @sregs: the registers
+ * @caps: the host's capabilities (the CR4 bits VMX allows)
+ *
+ * Return: 0, or -EINVAL for: CR0 bits 63:32, NW without CD, PG without
+ * PE; CR4 bits the CPU does not allow in VMX, or VTX_CR4_GUEST_FORBIDDEN;
+ * reserved EFER bits; EFER.LMA other than EFER.LME && CR0.PG, or long
+ * mode without CR4.PAE; a 64-bit CS with D set; CR8 above 15; a pending
+ * interrupt (vtx has no interrupt controller); a segment whose limit does
+ * not match its granularity.
+ */
+int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
+			 const struct vtx_caps *caps)
+{
+	const struct kvm_segment *segs[] = {
+		&sregs->cs, &sregs->ds, &sregs->es, &sregs->fs, &sregs->gs,
+		&sregs->ss, &sregs->tr, &sregs->ldt,
+	};
+	bool long_mode;
+	unsigned int i;
+
+	if (sregs->cr0 >> 32)
+		return -EINVAL;
+	if ((sregs->cr0 & X86_CR0_NW) && !(sregs->cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if ((sregs->cr4 & ~caps->cr4_fixed1) ||
+	    (sregs->cr4 & VTX_CR4_GUEST_FORBIDDEN))
+		return -EINVAL;
+	if (!vtx_regs_efer_valid(sregs->efer))
+		return -EINVAL;
+	long_mode = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);
+	if (!!(sregs->efer & EFER_LMA) != long_mode)
+		return -EINVAL;
+	if (long_mode && !(sregs->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (long_mode && sregs->cs.l && sregs->cs.db)
+		return -EINVAL;
+	if (sregs->cr8 > 15)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(sregs->interrupt_bitmap); i++)
+		if (sregs->interrupt_bitmap[i])
+			return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		if (!vtx_regs_segment_valid(segs[i]))
+			return -EINVAL;
+	return 0;
+}

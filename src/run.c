@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: enter the guest until an exit needs user space, a signal is
+ * pending, or an error occurs.
+ *
+ * Each iteration runs with preemption off from the check that the VMCS is
+ * current here to the end of the exit handler, and with interrupts off
+ * from the last host-state write before entry to the first restore after
+ * exit. Between iterations the loop is preemptible and the preempt
+ * notifier moves the VMCS along with the thread. Host state that VM exit
+ * does not restore (segment selectors, the LDT, the TSS limit, the GDT
+ * limit, IA32_KERNEL_GS_BASE, DEBUGCTL and DR7) is restored before
+ * interrupts come back on, so the host never runs with guest values.
+ *
+ * Context: a vCPU ioctl: process context, under the vCPU mutex, the VMCS
+ * loaded and the preempt notifier registered.
+ */
+#include <linux/kvm.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/mce.h>
+#include <asm/mmu_context.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/traps.h>
+#include <asm/vmx.h>
+/* Not self-contained: after the headers it relies on. */
+#include <asm/debugreg.h>
+
+#include "caps.h"
+#include "controls.h"
+#include "ept.h"
+#include "exit.h"
+#include "run.h"
+#include "run_flags.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "vmcs.h"
+#include "vmcs_init.h"
+#include "vmx_ops.h"
+
+/* Host state that VM exit does not restore by itself. */
+struct vtx_host_state {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base;
+	unsigned long kernel_gs_base;
+	unsigned long debugctl;
+};
+
+/* Once per KVM_RUN: the thread's FS/GS, which do not change meanwhile. */
+static void vtx_run_save_thread(struct vtx_host_state *h)
+{
+	if (is_64bit_mm(current->mm)) {
+		current_save_fsgs();
+		h->fs = current->thread.fsindex;
+		h->gs = current->thread.gsindex;
+		h->fs_base = current->thread.fsbase;
+		h->kernel_gs_base = current->thread.gsbase;
+	} else {
+		savesegment(fs, h->fs);
+		savesegment(gs, h->gs);
+		rdmsrl(MSR_FS_BASE, h->fs_base);
+		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+}
+
+/* Interrupts off, just before entry. */
+static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
+				 struct vtx_host_state *h, int cpu)
+{
+	unsigned long cr3 = __get_current_cr3_fast();
+	unsigned long cr4 = cr4_read_shadow();
+
+	if (vcpu->host_cpu != cpu)
+		vtx_vmcs_init_host_cpu(vcpu, cpu);
+	if (cr3 != vcpu->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vcpu->host_cr3 = cr3;
+	}
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
+	}
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	h->ldt = vtx_read_ldt();
+	h->debugctl = get_debugctlmsr();
+	/* Host selector fields take no RPL or TI bits: reload those below. */
+	vmcs_write16(HOST_FS_SELECTOR, (h->fs & 7) ? 0 : h->fs);
+	vmcs_write16(HOST_GS_SELECTOR, (h->gs & 7) ? 0 : h->gs);
+	vmcs_writel(HOST_FS_BASE, h->fs_base);
+
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs.kernel_gs_base);
+	if (native_read_cr2() != vcpu->cr2)
+		native_write_cr2(vcpu->cr2);
+}
+
+/* Interrupts off, right after exit: the host gets back what is its. */
+static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
+				 const struct vtx_host_state *h, int cpu)
+{
+	vcpu->cr2 = native_read_cr2();
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs.kernel_gs_base);
+
+	if (h->ldt || (h->gs & 7)) {
+		vtx_load_ldt(h->ldt);
+		load_gs_index(h->gs);
+	}
+	if (h->fs & 7)
+		loadsegment(fs, h->fs);
+	if (h->ds | h->es) {
+		loadsegment(ds, h->ds);
+		loadsegment(es, h->es);
+	}
+	/* VM exit set the TSS limit to 0x67, cutting off the I/O bitmap. */
+	invalidate_tss_limit();
+	/* Load GS_BASE's partner after load_gs_index(), which swaps it. */
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	/* VM exit set the GDT limit to 0xffff. */
+	load_fixmap_gdt(cpu);
+	/* VM exit cleared DEBUGCTL and set DR7 to 0x400. */
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/*
+ * Drop translations this CPU may hold for the vCPU: when it arrives on a
+ * CPU (stale entries from an earlier visit, or from a vCPU that had the
+ * same VPID or EPT root), and when a mapping was removed since its last
+ * flush. Interrupts off.
+ */
+static void vtx_run_flush(struct vtx_vcpu *vcpu, int cpu)
+{
+	u64 gen;
+
+	/* Pairs with the smp_mb() in vtx_vm_flush_ept(). */
+	smp_mb();
+	gen = READ_ONCE(vcpu->vm->ept_gen);
+	if (vcpu->flush_cpu == cpu && vcpu->flush_gen == gen)
+		return;
+	vtx_ept_flush(vcpu->vm->ept.eptp);
+	if (vtx_vmcs_controls.vpid) {
+		if (vtx_host_caps.ept_vpid &
+		    ((u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32))
+			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid);
+		else
+			vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+	}
+	vcpu->flush_cpu = cpu;
+	vcpu->flush_gen = gen;
+}
+
+/* A machine check that hit the guest belongs to the host's handler. */
+static void vtx_run_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,	/* fake a user-mode origin, as KVM does */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+}
+
+/*
+ * Events that exits interrupted in delivery (an exception whose IDT
+ * access took an EPT violation, for example) are delivered again at the
+ * next entry, so the guest never loses one.
+ */
+static void vtx_run_requeue_event(void)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	/* vtx injects no interrupts or NMIs; only exceptions come back. */
+	if (type == INTR_TYPE_EXT_INTR || type == INTR_TYPE_NMI_INTR)
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+		     info & (VECTORING_INFO_VECTOR_MASK |
+			     INTR_INFO_INTR_TYPE_MASK |
+			     VECTORING_INFO_DELIVER_CODE_MASK |
+			     VECTORING_INFO_VALID_MASK));
+}
+
+/*
+ * One entry and exit. Preemption off, interrupts on.
+ * Return: the VM-exit reason, or -EIO on VMfail (run->exit_reason set).
+ */
+static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
+{
+	struct vtx_vmcs *vmcs = vcpu->vmcs;
+	int cpu = smp_processor_id();
+	unsigned int flags;
+	u32 reason;
+	int r;
+
+	local_irq_disable();
+	vtx_run_prepare_host(vcpu, h, cpu);
+	vtx_run_flush(vcpu, cpu);
+	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
+
+	r = vtx_vmenter(vcpu->regs, flags);
+
+	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
+	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {
+		u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+			vtx_do_nmi_irqoff();
+		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+			vtx_run_machine_check();
+	}
+	if (!r && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		vtx_run_machine_check();
+	vtx_run_restore_host(vcpu, h, cpu);
+	local_irq_enable();
+
+	if (r) {
+		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason =
+			vmcs_read32(VM_INSTRUCTION_ERROR);
+		vcpu->run->fail_entry.cpu = cpu;
+		return -EIO;
+	}
+	/* A failed VM entry leaves the VMCS unlaunched. */
+	if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+		vmcs->launched = true;
+		vtx_run_requeue_event();
+	}
+	vcpu->exits++;
+	vcpu->exit_reason[min_t(u16, reason, VTX_NR_EXIT_COUNTERS - 1)]++;
+	return reason;
+}
+
+/**
+ * vtx_run() - KVM_RUN
+ * @vcpu: the vCPU
+ *
+ * Return: 0 with kvm_run.exit_reason set; -EINTR with KVM_EXIT_INTR for
+ * a pending signal or immediate_exit.
+ */
+int vtx_run(struct vtx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct vtx_host_state h;
+	long reason;
+	int r;
+
+	/* Finish the I/O user space completed, then honour immediate_exit. */
+	preempt_disable();
+	vtx_exit_complete_pio(vcpu);
+	preempt_enable();
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	vtx_run_save_thread(&h);
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		/* The notifier could not load it (VMX going off): retry. */
+		if (!vtx_vmcs_loaded_here(vcpu->vmcs)) {
+			r = vtx_vmcs_load(vcpu->vmcs);
+			if (r) {
+				preempt_enable();
+				break;
+			}
+		}
+		reason = vtx_run_once(vcpu, &h);
+		r = reason < 0 ? 0 : vtx_exit_handle(vcpu, reason);
+		preempt_enable();
+		if (r <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return r;
+}
