@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite vtx_memslot: the KVM_SET_USER_MEMORY_REGION rules.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/kvm.h>
+#include <linux/string.h>
+
+#include "memslot.h"
+
+#define NR 4
+#define PG 4096ULL
+
+static struct kvm_userspace_memory_region region(u32 slot, u64 gpa,
+						 u64 size, u64 uaddr)
+{
+	return (struct kvm_userspace_memory_region){
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = uaddr,
+	};
+}
+
+/* Slot 1 holds [16 pages, 32 pages) at user address 0x10000000. */
+static void one_slot(struct vtx_memslot *s)
+{
+	memset(s, 0, NR * sizeof(*s));
+	s[1].gpa = 16 * PG;
+	s[1].npages = 16;
+	s[1].uaddr = 0x10000000;
+}
+
+static int check(const struct kvm_userspace_memory_region *m,
+		 const struct vtx_memslot *s, enum vtx_memslot_op *op)
+{
+	return vtx_memslot_check(m, s, NR, op);
+}
+
+static void vtx_memslot_check_create_and_delete(struct kunit *test)
+{
+	struct kvm_userspace_memory_region m;
+	struct vtx_memslot s[NR];
+	enum vtx_memslot_op op;
+
+	one_slot(s);
+	m = region(0, 0, 16 * PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_CREATE);
+	m = region(1, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_DELETE);
+	m = region(1, 16 * PG, 16 * PG, 0x10000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_UNCHANGED);
+	/* Adjacent on both sides is not an overlap. */
+	m = region(2, 32 * PG, PG, 0x30000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	m = region(2, 15 * PG, PG, 0x30000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+}
+
+static void vtx_memslot_check_rejects_bad_input(struct kunit *test)
+{
+	static const struct {
+		struct kvm_userspace_memory_region m;
+		int err;
+	} cases[] = {
+		{ { .slot = 0, .flags = KVM_MEM_READONLY, .memory_size = PG,
+		    .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+		    .memory_size = PG, .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = NR, .memory_size = PG,
+		    .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = 0, .guest_phys_addr = 1, .memory_size = PG,
+		    .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = 0, .memory_size = PG + 1,
+		    .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = 0, .memory_size = PG,
+		    .userspace_addr = 0x20000001 }, -EINVAL },
+		/* gpa + size wraps */
+		{ { .slot = 0, .guest_phys_addr = ~0ULL & ~(PG - 1),
+		    .memory_size = 2 * PG, .userspace_addr = 0x20000000 },
+		  -EINVAL },
+		/* more than 2^31 - 1 pages */
+		{ { .slot = 0, .memory_size = 1ULL << 43,
+		    .userspace_addr = 0x20000000 }, -EINVAL },
+		/* deleting a slot that does not exist */
+		{ { .slot = 0, .memory_size = 0 }, -EINVAL },
+		/* changing a used slot: size, address, user address */
+		{ { .slot = 1, .guest_phys_addr = 16 * PG, .memory_size = PG,
+		    .userspace_addr = 0x10000000 }, -EINVAL },
+		{ { .slot = 1, .guest_phys_addr = 64 * PG,
+		    .memory_size = 16 * PG, .userspace_addr = 0x10000000 },
+		  -EINVAL },
+		{ { .slot = 1, .guest_phys_addr = 16 * PG,
+		    .memory_size = 16 * PG, .userspace_addr = 0x50000000 },
+		  -EINVAL },
+		/* overlaps: inside, across the start, across the end, around */
+		{ { .slot = 2, .guest_phys_addr = 20 * PG, .memory_size = PG,
+		    .userspace_addr = 0x20000000 }, -EEXIST },
+		{ { .slot = 2, .guest_phys_addr = 15 * PG,
+		    .memory_size = 2 * PG, .userspace_addr = 0x20000000 },
+		  -EEXIST },
+		{ { .slot = 2, .guest_phys_addr = 31 * PG,
+		    .memory_size = 2 * PG, .userspace_addr = 0x20000000 },
+		  -EEXIST },
+		{ { .slot = 2, .guest_phys_addr = 0, .memory_size = 64 * PG,
+		    .userspace_addr = 0x20000000 }, -EEXIST },
+	};
+	struct vtx_memslot s[NR];
+	enum vtx_memslot_op op;
+	unsigned int i;
+
+	one_slot(s);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, check(&cases[i].m, s, &op),
+				    cases[i].err, "case %u", i);
+}
+
+static struct kunit_case vtx_memslot_cases[] = {
+	KUNIT_CASE(vtx_memslot_check_create_and_delete),
+	KUNIT_CASE(vtx_memslot_check_rejects_bad_input),
+	{}
+};
+
+static struct kunit_suite vtx_memslot_suite = {
+	.name = "vtx_memslot",
+	.test_cases = vtx_memslot_cases,
+};
+
+kunit_test_suite(vtx_memslot_suite);

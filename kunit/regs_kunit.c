@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite vtx_regs: what KVM_SET_REGS and KVM_SET_SREGS accept, and
+ * segment access rights.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/kvm.h>
+#include <linux/string.h>
+
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "caps.h"
+#include "regs.h"
+
+static const struct vtx_caps caps = {
+	/* What corei7_skylake_x reports: every CR4 bit up to PKE. */
+	.cr4_fixed1 = 0x7727ff,
+};
+
+static struct kvm_segment code64(void)
+{
+	return (struct kvm_segment){
+		.selector = 8, .limit = 0xfffff, .type = 11, .present = 1,
+		.s = 1, .l = 1, .g = 1,
+	};
+}
+
+/* A valid 64-bit long-mode state. */
+static void long_mode(struct kvm_sregs *s)
+{
+	struct kvm_segment data = code64();
+
+	memset(s, 0, sizeof(*s));
+	data.type = 3;
+	data.l = 0;
+	data.db = 1;
+	s->cs = code64();
+	s->ds = data;
+	s->es = data;
+	s->fs = data;
+	s->gs = data;
+	s->ss = data;
+	s->tr = (struct kvm_segment){ .type = 11, .present = 1,
+				      .limit = 0x67 };
+	s->ldt = (struct kvm_segment){ .unusable = 1 };
+	s->cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_ET;
+	s->cr4 = X86_CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA;
+}
+
+static void vtx_regs_segment_ar_round_trip(struct kunit *test)
+{
+	struct kvm_segment in = code64(), out = {};
+
+	in.dpl = 3;
+	in.avl = 1;
+	vtx_regs_segment_from_ar(&out, vtx_regs_segment_ar(&in));
+	KUNIT_EXPECT_EQ(test, out.type, in.type);
+	KUNIT_EXPECT_EQ(test, out.dpl, in.dpl);
+	KUNIT_EXPECT_EQ(test, out.s, in.s);
+	KUNIT_EXPECT_EQ(test, out.l, in.l);
+	KUNIT_EXPECT_EQ(test, out.g, in.g);
+	KUNIT_EXPECT_EQ(test, out.avl, in.avl);
+	KUNIT_EXPECT_EQ(test, out.present, 1);
+	KUNIT_EXPECT_EQ(test, out.unusable, 0);
+	/* The reset CS of KVM. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_segment_ar(&(struct kvm_segment){
+		.type = 11, .s = 1, .present = 1 }), 0x9bU);
+}
+
+static void vtx_regs_segment_not_present_is_unusable(struct kunit *test)
+{
+	struct kvm_segment seg = code64(), out = {};
+
+	seg.present = 0;
+	KUNIT_EXPECT_EQ(test, vtx_regs_segment_ar(&seg), BIT(16));
+	vtx_regs_segment_from_ar(&out, BIT(16));
+	KUNIT_EXPECT_EQ(test, out.unusable, 1);
+	KUNIT_EXPECT_EQ(test, out.present, 0);
+}
+
+static void vtx_regs_check_regs_rflags(struct kunit *test)
+{
+	struct kvm_regs r = { .rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF };
+
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_regs(&r), 0);
+	r.rflags = BIT(3);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_regs(&r), -EINVAL);
+	r.rflags = BIT(15);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_regs(&r), -EINVAL);
+	r.rflags = 1ULL << 22;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_regs(&r), -EINVAL);
+}
+
+static void vtx_regs_check_sregs_accepts_valid(struct kunit *test)
+{
+	struct kvm_sregs s;
+
+	long_mode(&s);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), 0);
+	/* Real mode at reset. */
+	memset(&s, 0, sizeof(s));
+	s.cs = (struct kvm_segment){ .selector = 0xf000, .base = 0xffff0000,
+				     .limit = 0xffff, .type = 11, .s = 1,
+				     .present = 1 };
+	s.cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), 0);
+}
+
+static void vtx_regs_check_sregs_rejects_invalid(struct kunit *test)
+{
+	struct kvm_sregs s;
+
+	long_mode(&s);
+	s.cr0 |= 1ULL << 32;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr0 |= X86_CR0_NW;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr0 &= ~X86_CR0_PE;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr4 |= X86_CR4_VMXE;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr4 |= X86_CR4_OSXSAVE;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr4 |= BIT(23);	/* CET: outside this CPU's CR4_FIXED1 */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.efer |= BIT(9);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.efer &= ~EFER_LMA;	/* LME and PG without LMA */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr0 &= ~X86_CR0_PG;	/* LMA without paging */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr4 &= ~X86_CR4_PAE;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cs.db = 1;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.cr8 = 16;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.interrupt_bitmap[1] = 1;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.ds.limit = 0x10000;	/* with G=1 the low 12 bits must be ones */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	long_mode(&s);
+	s.ds.g = 0;
+	s.ds.limit = 0x100000;	/* byte granular beyond 1 MiB */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+}
+
+static void vtx_regs_efer_valid_bits(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, vtx_regs_efer_valid(EFER_SCE | EFER_LME |
+						    EFER_LMA | EFER_NX));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(1)));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(12)));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(1ULL << 63));
+}
+
+static struct kunit_case vtx_regs_cases[] = {
+	KUNIT_CASE(vtx_regs_segment_ar_round_trip),
+	KUNIT_CASE(vtx_regs_segment_not_present_is_unusable),
+	KUNIT_CASE(vtx_regs_check_regs_rflags),
+	KUNIT_CASE(vtx_regs_check_sregs_accepts_valid),
+	KUNIT_CASE(vtx_regs_check_sregs_rejects_invalid),
+	KUNIT_CASE(vtx_regs_efer_valid_bits),
+	{}
+};
+
+static struct kunit_suite vtx_regs_suite = {
+	.name = "vtx_regs",
+	.test_cases = vtx_regs_cases,
+};
+
+kunit_test_suite(vtx_regs_suite);
