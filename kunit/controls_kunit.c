@@ -50,6 +50,7 @@ static void vtx_controls_plan_sets_isolation_controls(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, out.exit & VM_EXIT_LOAD_IA32_EFER);
 	KUNIT_EXPECT_TRUE(test, out.entry & VM_ENTRY_LOAD_IA32_EFER);
 	KUNIT_EXPECT_TRUE(test, out.vpid);
+	KUNIT_EXPECT_TRUE(test, out.preemption_timer);
 	/* Never asked for, even when allowed. */
 	KUNIT_EXPECT_FALSE(test, out.exit & VM_EXIT_ACK_INTR_ON_EXIT);
 	KUNIT_EXPECT_FALSE(test, out.entry & VM_ENTRY_IA32E_MODE);
@@ -72,7 +73,7 @@ static void vtx_controls_plan_keeps_forced_bits(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, out.proc & CPU_BASED_CR3_STORE_EXITING);
 }
 
-static void vtx_controls_plan_vpid_is_optional(struct kunit *test)
+static void vtx_controls_plan_optional_controls(struct kunit *test)
 {
 	struct vtx_controls out;
 	const char *why = NULL;
@@ -83,6 +84,12 @@ static void vtx_controls_plan_vpid_is_optional(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vtx_controls_plan(&c, &out, &why), 0);
 	KUNIT_EXPECT_FALSE(test, out.vpid);
 	KUNIT_EXPECT_FALSE(test, out.proc2 & SECONDARY_EXEC_ENABLE_VPID);
+
+	/* The preemption timer is optional as well. */
+	c.pinbased = ctl(0, ~PIN_BASED_VMX_PREEMPTION_TIMER);
+	KUNIT_ASSERT_EQ(test, vtx_controls_plan(&c, &out, &why), 0);
+	KUNIT_EXPECT_FALSE(test, out.preemption_timer);
+	KUNIT_EXPECT_FALSE(test, out.pin & PIN_BASED_VMX_PREEMPTION_TIMER);
 }
 
 /* Each required control, taken away on its own, makes the plan fail. */
@@ -128,7 +135,7 @@ static void vtx_controls_plan_refuses_missing_required(struct kunit *test)
 static struct kunit_case vtx_controls_cases[] = {
 	KUNIT_CASE(vtx_controls_plan_sets_isolation_controls),
 	KUNIT_CASE(vtx_controls_plan_keeps_forced_bits),
-	KUNIT_CASE(vtx_controls_plan_vpid_is_optional),
+	KUNIT_CASE(vtx_controls_plan_optional_controls),
 	KUNIT_CASE(vtx_controls_plan_refuses_missing_required),
 	{}
 };

@@ -19,6 +19,11 @@
 
 /* External interrupts and NMIs belong to the host. */
 #define VTX_PIN_REQUIRED	(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING)
+/*
+ * The VMX-preemption timer bounds each guest run (see run.c): the host
+ * gets its CPU back even where an interrupt fails to cause an exit.
+ */
+#define VTX_PIN_OPTIONAL	PIN_BASED_VMX_PREEMPTION_TIMER
 
 /*
  * HLT and port I/O go to user space; MSRs are filtered by the bitmap; CR8
@@ -65,7 +70,8 @@ int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
 {
 	struct vtx_controls ctl = {};
 
-	if (vtx_caps_adjust_ctl(c->pinbased, VTX_PIN_REQUIRED, 0, &ctl.pin)) {
+	if (vtx_caps_adjust_ctl(c->pinbased, VTX_PIN_REQUIRED, VTX_PIN_OPTIONAL,
+				&ctl.pin)) {
 		*reason = "pin-based controls";
 		return -EOPNOTSUPP;
 	}
@@ -97,6 +103,7 @@ int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
 		return -EOPNOTSUPP;
 	}
 	ctl.vpid = ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID;
+	ctl.preemption_timer = ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
 	*out = ctl;
 	return 0;
 }

@@ -19,6 +19,7 @@ struct vtx_caps;
  * @entry: VM-entry controls, without "IA-32e mode guest", which follows
  *	the guest's EFER.LMA
  * @vpid: VPIDs are in use
+ * @preemption_timer: the VMX-preemption timer bounds each guest run
  */
 struct vtx_controls {
 	u32 pin;
@@ -27,6 +28,7 @@ struct vtx_controls {
 	u32 exit;
 	u32 entry;
 	bool vpid;
+	bool preemption_timer;
 };
 
 int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,

@@ -375,6 +375,7 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs and machine checks were handled right after exit. */
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 	case EXIT_REASON_INIT_SIGNAL:
 	case EXIT_REASON_SIPI_SIGNAL:
 		return 1;

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 
@@ -24,6 +25,7 @@
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/tsc.h>
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
@@ -97,6 +99,27 @@ void vtx_guest_write_efer(u64 efer)
 		entry |= VM_ENTRY_IA32E_MODE;
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+/*
+ * The VMX-preemption timer value for about 1 ms of guest time. Without
+ * the "save" exit control the field is not written back, so every entry
+ * starts from this value. The timer counts TSC ticks shifted right by
+ * IA32_VMX_MISC[4:0].
+ *
+ * Why: on Bochs 2.7, an external interrupt does not cause a VM exit while
+ * the guest runs with RFLAGS.IF = 0, because its VM entry re-evaluates
+ * interrupt masking only when IF changes and the host entered with IF = 0.
+ * A "cli; jmp ." guest would keep the host's CPU for ever. The timer
+ * exit is not masked by IF, so the host always gets its CPU back, with its
+ * interrupts still pending. On hardware it only adds a bounded exit rate.
+ */
+static u32 vtx_vmcs_time_slice(void)
+{
+	u64 ticks = (u64)(tsc_khz ?: 1000000) >>
+		    (vtx_host_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+
+	return clamp_t(u64, ticks, 1, U32_MAX);
 }
 
 /* Host state that is the same on every CPU and for the whole load. */
@@ -234,6 +257,8 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vmcs_write64(EPT_POINTER, vcpu->vm->ept.eptp);
 	if (ctl->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
+	if (ctl->preemption_timer)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtx_vmcs_time_slice());
 	vmcs_writel(CR0_GUEST_HOST_MASK, VTX_CR0_HOST_OWNED);
 	vmcs_writel(CR4_GUEST_HOST_MASK, VTX_CR4_HOST_OWNED);
 
