@@ -108,4 +108,7 @@ void vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 int __vtx_guest_smoke(const char *dev, int cpu);
 void vtx_guest_smoke(const char *dev, int cpu);
 
+/* vm.c, signal.c, guest_code.c: the KVM-style client */
+#include "vtx_vm.h"
+
 #endif /* VTX_TEST_H */

@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A KVM-style client: VMs, memory slots, vCPUs, real and 64-bit mode
+ * setup, KVM_RUN and checks of the exits it reports. Everything goes
+ * through the /dev/kvm ABI, so it runs on /dev/vtx and /dev/kvm alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vtx_test.h"
+
+int __vtx_vm_create(struct vtx_vm *vm, const char *dev)
+{
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->dev = __vtx_open(dev);
+	if (vm->dev < 0)
+		return vm->dev;
+	r = __vtx_ioctl(vm->dev, KVM_GET_VCPU_MMAP_SIZE, NULL);
+	if (r < 0)
+		goto err;
+	vm->run_size = r;
+	r = __vtx_ioctl(vm->dev, KVM_CREATE_VM, NULL);
+	if (r < 0)
+		goto err;
+	vm->fd = r;
+	return 0;
+err:
+	close(vm->dev);
+	vm->dev = -1;
+	return r;
+}
+
+void vtx_vm_create(struct vtx_vm *vm, const char *dev)
+{
+	int r = __vtx_vm_create(vm, dev);
+
+	VTX_ASSERT(!r, "create a VM on %s: %s", dev, strerror(-r));
+}
+
+void vtx_vm_create_default(struct vtx_vm *vm, const char *dev)
+{
+	vtx_vm_create(vm, dev);
+	vtx_vm_add_memory(vm, 0, 0, VTX_MEM_SIZE);
+}
+
+void vtx_vm_destroy(struct vtx_vm *vm)
+{
+	int i;
+
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	if (vm->dev >= 0)
+		close(vm->dev);
+	vm->dev = -1;
+	/* vtx pinned the pages: unmapping them first would be fine too. */
+	for (i = 0; i < VTX_MAX_SLOTS; i++) {
+		if (vm->slots[i].used)
+			munmap(vm->slots[i].hva, vm->slots[i].size);
+		vm->slots[i].used = false;
+	}
+}
+
+int __vtx_set_memory_region(int vm_fd, __u32 slot, __u32 flags, __u64 gpa,
+			    __u64 size, __u64 uaddr)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = uaddr,
+	};
+
+	return __vtx_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
+}
+
+int __vtx_vm_add_memory(struct vtx_vm *vm, __u32 slot, __u64 gpa,
+			__u64 size)
+{
+	void *hva;
+	int r;
+
+	if (slot >= VTX_MAX_SLOTS || vm->slots[slot].used)
+		return -EINVAL;
+	hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (hva == MAP_FAILED)
+		return -errno;
+	r = __vtx_set_memory_region(vm->fd, slot, 0, gpa, size,
+				    (unsigned long)hva);
+	if (r) {
+		munmap(hva, size);
+		return r;
+	}
+	vm->slots[slot].hva = hva;
+	vm->slots[slot].gpa = gpa;
+	vm->slots[slot].size = size;
+	vm->slots[slot].used = true;
+	return 0;
+}
+
+void vtx_vm_add_memory(struct vtx_vm *vm, __u32 slot, __u64 gpa, __u64 size)
+{
+	int r = __vtx_vm_add_memory(vm, slot, gpa, size);
+
+	VTX_ASSERT(!r, "slot %u at 0x%llx size 0x%llx: %s", slot,
+		   (unsigned long long)gpa, (unsigned long long)size,
+		   strerror(-r));
+}
+
+int __vtx_vm_delete_memory(struct vtx_vm *vm, __u32 slot)
+{
+	struct vtx_slot *s;
+	int r;
+
+	if (slot >= VTX_MAX_SLOTS || !vm->slots[slot].used)
+		return -EINVAL;
+	s = &vm->slots[slot];
+	r = __vtx_set_memory_region(vm->fd, slot, 0, s->gpa, 0,
+				    (unsigned long)s->hva);
+	if (r)
+		return r;
+	munmap(s->hva, s->size);
+	s->used = false;
+	return 0;
+}
+
+void vtx_vm_delete_memory(struct vtx_vm *vm, __u32 slot)
+{
+	int r = __vtx_vm_delete_memory(vm, slot);
+
+	VTX_ASSERT(!r, "delete slot %u: %s", slot, strerror(-r));
+}
+
+void *__vtx_vm_hva(struct vtx_vm *vm, __u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < VTX_MAX_SLOTS; i++) {
+		struct vtx_slot *s = &vm->slots[i];
+
+		if (s->used && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return (char *)s->hva + (gpa - s->gpa);
+	}
+	return NULL;
+}
+
+void *vtx_vm_hva(struct vtx_vm *vm, __u64 gpa)
+{
+	void *hva = __vtx_vm_hva(vm, gpa);
+
+	VTX_ASSERT(hva, "no slot holds GPA 0x%llx", (unsigned long long)gpa);
+	return hva;
+}
+
+int __vtx_vm_load(struct vtx_vm *vm, __u64 gpa, const void *start,
+		  const void *end)
+{
+	size_t len = (const char *)end - (const char *)start;
+	char *hva = __vtx_vm_hva(vm, gpa);
+
+	/* The whole blob must be inside the one slot that holds @gpa. */
+	if (!hva || (len && __vtx_vm_hva(vm, gpa + len - 1) != hva + len - 1))
+		return -EFAULT;
+	memcpy(hva, start, len);
+	return 0;
+}
+
+void vtx_vm_load(struct vtx_vm *vm, __u64 gpa, const void *start,
+		 const void *end)
+{
+	int r = __vtx_vm_load(vm, gpa, start, end);
+
+	VTX_ASSERT(!r, "load %td bytes at GPA 0x%llx: %s",
+		   (const char *)end - (const char *)start,
+		   (unsigned long long)gpa, strerror(-r));
+}
+
+int __vtx_vcpu_create(struct vtx_vm *vm, int id, struct vtx_vcpu *vcpu)
+{
+	void *run;
+	int fd;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+	fd = __vtx_ioctl(vm->fd, KVM_CREATE_VCPU, (void *)(unsigned long)id);
+	if (fd < 0)
+		return fd;
+	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   0);
+	if (run == MAP_FAILED) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	vcpu->fd = fd;
+	vcpu->run = run;
+	return 0;
+}
+
+void vtx_vcpu_create(struct vtx_vm *vm, int id, struct vtx_vcpu *vcpu)
+{
+	int r = __vtx_vcpu_create(vm, id, vcpu);
+
+	VTX_ASSERT(!r, "vcpu %d: %s", id, strerror(-r));
+}
+
+void vtx_vcpu_close(struct vtx_vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->run_size);
+	vcpu->run = NULL;
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->fd = -1;
+}
+
+int __vtx_vcpu_get_regs(struct vtx_vcpu *vcpu, struct kvm_regs *regs)
+{
+	return __vtx_ioctl(vcpu->fd, KVM_GET_REGS, regs);
+}
+
+void vtx_vcpu_get_regs(struct vtx_vcpu *vcpu, struct kvm_regs *regs)
+{
+	int r = __vtx_vcpu_get_regs(vcpu, regs);
+
+	VTX_ASSERT(!r, "KVM_GET_REGS: %s", strerror(-r));
+}
+
+int __vtx_vcpu_set_regs(struct vtx_vcpu *vcpu, struct kvm_regs *regs)
+{
+	return __vtx_ioctl(vcpu->fd, KVM_SET_REGS, regs);
+}
+
+void vtx_vcpu_set_regs(struct vtx_vcpu *vcpu, struct kvm_regs *regs)
+{
+	int r = __vtx_vcpu_set_regs(vcpu, regs);
+
+	VTX_ASSERT(!r, "KVM_SET_REGS: %s", strerror(-r));
+}
+
+int __vtx_vcpu_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	return __vtx_ioctl(vcpu->fd, KVM_GET_SREGS, sregs);
+}
+
+void vtx_vcpu_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	int r = __vtx_vcpu_get_sregs(vcpu, sregs);
+
+	VTX_ASSERT(!r, "KVM_GET_SREGS: %s", strerror(-r));
+}
+
+int __vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	return __vtx_ioctl(vcpu->fd, KVM_SET_SREGS, sregs);
+}
+
+void vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	int r = __vtx_vcpu_set_sregs(vcpu, sregs);
+
+	VTX_ASSERT(!r, "KVM_SET_SREGS: %s", strerror(-r));
+}
+
+int __vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
+			 const struct kvm_cpuid_entry2 *entries, int nent)
+{
+	struct kvm_cpuid2 *cpuid;
+	int r;
+
+	cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(*entries));
+	if (!cpuid)
+		return -ENOMEM;
+	cpuid->nent = nent;
+	memcpy(cpuid->entries, entries, nent * sizeof(*entries));
+	r = __vtx_ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
+	free(cpuid);
+	return r;
+}
+
+void vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
+			const struct kvm_cpuid_entry2 *entries, int nent)
+{
+	int r = __vtx_vcpu_set_cpuid(vcpu, entries, nent);
+
+	VTX_ASSERT(!r, "KVM_SET_CPUID2, %d entries: %s", nent, strerror(-r));
+}
+
+int __vtx_vcpu_setup_real_mode(struct vtx_vcpu *vcpu, __u64 rip)
+{
+	struct kvm_regs regs = {};
+	struct kvm_sregs sregs;
+	int r;
+
+	r = __vtx_vcpu_get_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	/* The reset state, but CS:IP = 0:@rip instead of f000:fff0. */
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	sregs.ds.selector = 0;
+	sregs.ds.base = 0;
+	sregs.es.selector = 0;
+	sregs.es.base = 0;
+	sregs.ss.selector = 0;
+	sregs.ss.base = 0;
+	r = __vtx_vcpu_set_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	regs.rip = rip;
+	regs.rsp = VTX_REAL_STACK;
+	regs.rflags = 2;
+	return __vtx_vcpu_set_regs(vcpu, &regs);
+}
+
+void vtx_vcpu_setup_real_mode(struct vtx_vcpu *vcpu, __u64 rip)
+{
+	int r = __vtx_vcpu_setup_real_mode(vcpu, rip);
+
+	VTX_ASSERT(!r, "real mode at 0x%llx: %s", (unsigned long long)rip,
+		   strerror(-r));
+}
+
+void vtx_vm_set_idt_entry(struct vtx_vm *vm, int vector, __u64 gpa)
+{
+	__u64 *gate = vtx_vm_hva(vm, VTX_IDT_GPA + vector * 16);
+
+	/* 64-bit interrupt gate: present, DPL 0, type 0xe, IST 0. */
+	gate[0] = (gpa & 0xffff) | ((__u64)VTX_SEL_CODE64 << 16) |
+		  (0x8eULL << 40) | (((gpa >> 16) & 0xffff) << 48);
+	gate[1] = gpa >> 32;
+}
+
+/*
+ * The default handler of each vector, 16 bytes apiece:
+ *	b8 <imm32>		mov $vector, %eax
+ *	66 ba <imm16>		mov $VTX_PORT_EXCEPTION, %dx
+ *	ef			out %eax, %dx
+ *	f4			hlt
+ *	eb fd			jmp back to the hlt
+ *	90 90 90		nop padding
+ */
+static void write_stub(unsigned char *p, int vector)
+{
+	static const unsigned char tmpl[16] = {
+		0xb8, 0, 0, 0, 0, 0x66, 0xba, VTX_PORT_EXCEPTION, 0,
+		0xef, 0xf4, 0xeb, 0xfd, 0x90, 0x90, 0x90,
+	};
+
+	memcpy(p, tmpl, sizeof(tmpl));
+	p[1] = vector;
+}
+
+int __vtx_vm_setup_long_mode(struct vtx_vm *vm)
+{
+	const __u64 last = VTX_STUBS_GPA + 0xfff;
+	__u64 *gdt, *pml4, *pdpt, *pd, tss = VTX_TSS_GPA;
+	unsigned char *stubs;
+	int i;
+
+	if (vm->tables)
+		return 0;
+	/* One slot must hold everything from the GDT to the last stub. */
+	gdt = __vtx_vm_hva(vm, VTX_GDT_GPA);
+	if (!gdt || (char *)__vtx_vm_hva(vm, last) !=
+		    (char *)gdt + (last - VTX_GDT_GPA))
+		return -EFAULT;
+	stubs = vtx_vm_hva(vm, VTX_STUBS_GPA);
+
+	/* GDT: null, 64-bit code, flat data, then the 16-byte TSS descriptor. */
+	memset(gdt, 0, 0x1000);
+	gdt[VTX_SEL_CODE64 / 8] = 0x00af9b000000ffffULL; /* G L P S type b */
+	gdt[VTX_SEL_DATA / 8] = 0x00cf93000000ffffULL;	  /* G D P S type 3 */
+	gdt[VTX_SEL_TSS / 8] = 0x67 | ((tss & 0xffffff) << 16) |
+			       (0x8bULL << 40) |	/* P, busy 64-bit TSS */
+			       (((tss >> 24) & 0xff) << 56);
+	gdt[VTX_SEL_TSS / 8 + 1] = tss >> 32;
+
+	memset(vtx_vm_hva(vm, VTX_TSS_GPA), 0, 0x1000);
+
+	/* IDT: every vector on its default handler until a test says else. */
+	for (i = 0; i < 256; i++) {
+		write_stub(stubs + i * 16, i);
+		vtx_vm_set_idt_entry(vm, i, VTX_STUBS_GPA + i * 16);
+	}
+
+	/* Identity map 0-4 GiB: PML4[0] -> PDPT[0..3] -> 4 PDs of 2M pages. */
+	pml4 = vtx_vm_hva(vm, VTX_PML4_GPA);
+	pdpt = vtx_vm_hva(vm, VTX_PDPT_GPA);
+	pd = vtx_vm_hva(vm, VTX_PD_GPA);
+	memset(pml4, 0, 0x1000);
+	memset(pdpt, 0, 0x1000);
+	pml4[0] = VTX_PDPT_GPA | 0x3;			/* P, RW */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (VTX_PD_GPA + i * 0x1000) | 0x3;
+	for (i = 0; i < (int)(VTX_IDENTITY_MAP_SIZE >> 21); i++)
+		pd[i] = ((__u64)i << 21) | 0x83;	/* P, RW, PS */
+
+	vm->tables = true;
+	return 0;
+}
+
+static void seg_flat(struct kvm_segment *s, __u16 selector, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = selector;
+	s->type = code ? 11 : 3;	/* execute/read or read/write, accessed */
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+int __vtx_vcpu_setup_long_mode(struct vtx_vcpu *vcpu, __u64 rip)
+{
+	struct kvm_regs regs = {};
+	struct kvm_sregs sregs;
+	int r;
+
+	r = __vtx_vm_setup_long_mode(vcpu->vm);
+	if (r)
+		return r;
+	r = __vtx_vcpu_get_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	seg_flat(&sregs.cs, VTX_SEL_CODE64, true);
+	seg_flat(&sregs.ds, VTX_SEL_DATA, false);
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.base = VTX_TSS_GPA;
+	sregs.tr.limit = 0x67;
+	sregs.tr.selector = VTX_SEL_TSS;
+	sregs.tr.type = 11;
+	sregs.tr.present = 1;
+
+	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
+	sregs.ldt.unusable = 1;
+
+	sregs.gdt.base = VTX_GDT_GPA;
+	sregs.gdt.limit = (VTX_SEL_TSS + 16) - 1;
+	sregs.idt.base = VTX_IDT_GPA;
+	sregs.idt.limit = 256 * 16 - 1;
+
+	sregs.cr0 = VTX_CR0_PE | VTX_CR0_MP | VTX_CR0_ET | VTX_CR0_NE |
+		    VTX_CR0_PG;
+	sregs.cr3 = VTX_PML4_GPA;
+	sregs.cr4 = VTX_CR4_PAE;
+	sregs.efer = VTX_EFER_LME | VTX_EFER_LMA;
+	r = __vtx_vcpu_set_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+
+	regs.rip = rip;
+	regs.rsp = VTX_STACK_TOP - (__u64)vcpu->id * VTX_STACK_SIZE;
+	regs.rflags = 2;
+	return __vtx_vcpu_set_regs(vcpu, &regs);
+}
+
+void vtx_vcpu_setup_long_mode(struct vtx_vcpu *vcpu, __u64 rip)
+{
+	int r = __vtx_vcpu_setup_long_mode(vcpu, rip);
+
+	VTX_ASSERT(!r, "64-bit mode at 0x%llx: %s", (unsigned long long)rip,
+		   strerror(-r));
+}
+
+int __vtx_vcpu_run(struct vtx_vcpu *vcpu)
+{
+	return __vtx_ioctl(vcpu->fd, KVM_RUN, NULL);
+}
+
+void vtx_vcpu_run(struct vtx_vcpu *vcpu)
+{
+	int r = __vtx_vcpu_run(vcpu);
+	char buf[160];
+
+	VTX_ASSERT(!r, "KVM_RUN: %s (%s)", strerror(-r),
+		   vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+}
+
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+	[KVM_EXIT_IO] = "IO",
+	[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+	[KVM_EXIT_DEBUG] = "DEBUG",
+	[KVM_EXIT_HLT] = "HLT",
+	[KVM_EXIT_MMIO] = "MMIO",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[KVM_EXIT_INTR] = "INTR",
+	[KVM_EXIT_NMI] = "NMI",
+	[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+	[KVM_EXIT_X86_RDMSR] = "X86_RDMSR",
+	[KVM_EXIT_X86_WRMSR] = "X86_WRMSR",
+	[KVM_EXIT_MEMORY_FAULT] = "MEMORY_FAULT",
+};
+
+const char *vtx_exit_name(__u32 reason)
+{
+	if (reason < ARRAY_SIZE(exit_names) && exit_names[reason])
+		return exit_names[reason];
+	return "?";
+}
+
+void *vtx_io_data(const struct kvm_run *run)
+{
+	return (char *)run + run->io.data_offset;
+}
+
+struct vtx_memory_fault *vtx_memory_fault(const struct kvm_run *run)
+{
+	return (struct vtx_memory_fault *)&run->mmio;
+}
+
+static __u64 io_value(const struct kvm_run *run)
+{
+	__u64 v = 0;
+
+	/* Little endian: the low bytes of @v are the port's data. */
+	if (run->io.size <= sizeof(v))
+		memcpy(&v, vtx_io_data(run), run->io.size);
+	return v;
+}
+
+const char *vtx_describe_exit(const struct kvm_run *run, char *buf,
+			      size_t len)
+{
+	const struct vtx_memory_fault *mf;
+	__u32 r = run->exit_reason;
+	int n;
+
+	n = snprintf(buf, len, "exit %u %s", r, vtx_exit_name(r));
+	if (n < 0 || (size_t)n >= len)
+		return buf;
+	switch (r) {
+	case KVM_EXIT_IO:
+		if (run->io.direction == KVM_EXIT_IO_OUT &&
+		    run->io.port == VTX_PORT_EXCEPTION && run->io.size == 4)
+			snprintf(buf + n, len - n,
+				 ": unexpected guest exception, vector %llu",
+				 (unsigned long long)io_value(run));
+		else
+			snprintf(buf + n, len - n,
+				 ": %s port 0x%x size %u count %u data 0x%llx",
+				 run->io.direction == KVM_EXIT_IO_OUT ?
+				 "OUT" : "IN", run->io.port, run->io.size,
+				 run->io.count,
+				 (unsigned long long)io_value(run));
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(buf + n, len - n, ": reason 0x%llx cpu %u",
+			 (unsigned long long)
+			 run->fail_entry.hardware_entry_failure_reason,
+			 run->fail_entry.cpu);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(buf + n, len - n, ": suberror %u ndata %u",
+			 run->internal.suberror, run->internal.ndata);
+		break;
+	case KVM_EXIT_MEMORY_FAULT:
+		mf = vtx_memory_fault(run);
+		snprintf(buf + n, len - n, ": gpa 0x%llx flags 0x%llx size %llu",
+			 (unsigned long long)mf->gpa,
+			 (unsigned long long)mf->flags,
+			 (unsigned long long)mf->size);
+		break;
+	case KVM_EXIT_MMIO:
+		snprintf(buf + n, len - n, ": gpa 0x%llx len %u %s",
+			 (unsigned long long)run->mmio.phys_addr,
+			 run->mmio.len, run->mmio.is_write ? "write" : "read");
+		break;
+	}
+	return buf;
+}
+
+int __vtx_check_exit(const struct kvm_run *run, __u32 reason)
+{
+	return run->exit_reason == reason ? 0 : -EPROTO;
+}
+
+void vtx_assert_exit(const struct kvm_run *run, __u32 reason)
+{
+	char buf[160];
+
+	VTX_ASSERT(!__vtx_check_exit(run, reason), "wanted exit %s, got %s",
+		   vtx_exit_name(reason),
+		   vtx_describe_exit(run, buf, sizeof(buf)));
+}
+
+int __vtx_check_io_out(const struct kvm_run *run, __u16 port, int size,
+		       __u64 value)
+{
+	if (run->exit_reason != KVM_EXIT_IO ||
+	    run->io.direction != KVM_EXIT_IO_OUT || run->io.port != port ||
+	    run->io.size != size || run->io.count != 1 ||
+	    io_value(run) != value)
+		return -EPROTO;
+	return 0;
+}
+
+void vtx_assert_io_out(const struct kvm_run *run, __u16 port, int size,
+		       __u64 value)
+{
+	char buf[160];
+
+	VTX_ASSERT(!__vtx_check_io_out(run, port, size, value),
+		   "wanted OUT port 0x%x size %d data 0x%llx, got %s", port,
+		   size, (unsigned long long)value,
+		   vtx_describe_exit(run, buf, sizeof(buf)));
+}
+
+int __vtx_answer_io_in(struct kvm_run *run, __u16 port, int size,
+		       __u64 value)
+{
+	if (run->exit_reason != KVM_EXIT_IO ||
+	    run->io.direction != KVM_EXIT_IO_IN || run->io.port != port ||
+	    run->io.size != size || run->io.count != 1 ||
+	    size > (int)sizeof(value))
+		return -EPROTO;
+	memcpy(vtx_io_data(run), &value, size);
+	return 0;
+}
+
+void vtx_answer_io_in(struct kvm_run *run, __u16 port, int size,
+		      __u64 value)
+{
+	char buf[160];
+
+	VTX_ASSERT(!__vtx_answer_io_in(run, port, size, value),
+		   "wanted IN port 0x%x size %d, got %s", port, size,
+		   vtx_describe_exit(run, buf, sizeof(buf)));
+}
+
+int __vtx_check_memory_fault(const struct kvm_run *run, __u64 gpa,
+			     __u64 access)
+{
+	const __u64 rwx = VTX_MEMORY_FAULT_READ | VTX_MEMORY_FAULT_WRITE |
+			  VTX_MEMORY_FAULT_EXEC;
+	const struct vtx_memory_fault *mf = vtx_memory_fault(run);
+
+	if (run->exit_reason != KVM_EXIT_MEMORY_FAULT || mf->gpa != gpa ||
+	    (mf->flags & rwx) != access)
+		return -EPROTO;
+	return 0;
+}
+
+void vtx_assert_memory_fault(const struct kvm_run *run, __u64 gpa,
+			     __u64 access)
+{
+	char buf[160];
+
+	VTX_ASSERT(!__vtx_check_memory_fault(run, gpa, access),
+		   "wanted MEMORY_FAULT gpa 0x%llx flags 0x%llx, got %s",
+		   (unsigned long long)gpa, (unsigned long long)access,
+		   vtx_describe_exit(run, buf, sizeof(buf)));
+}
+
+__u64 vtx_vcpu_run_out(struct vtx_vcpu *vcpu, __u16 port, int size)
+{
+	char buf[160];
+
+	vtx_vcpu_run(vcpu);
+	VTX_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO &&
+		   vcpu->run->io.direction == KVM_EXIT_IO_OUT &&
+		   vcpu->run->io.port == port && vcpu->run->io.size == size &&
+		   vcpu->run->io.count == 1,
+		   "wanted OUT port 0x%x size %d, got %s", port, size,
+		   vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+	return io_value(vcpu->run);
+}
+
+__u64 vtx_vcpu_run_out64(struct vtx_vcpu *vcpu, __u16 port)
+{
+	__u64 lo = vtx_vcpu_run_out(vcpu, port, 4);
+
+	return lo | vtx_vcpu_run_out(vcpu, port, 4) << 32;
+}
+
+void vtx_vcpu_run_in(struct vtx_vcpu *vcpu, __u16 port, int size,
+		     __u64 value)
+{
+	vtx_vcpu_run(vcpu);
+	vtx_answer_io_in(vcpu->run, port, size, value);
+}
