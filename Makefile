@@ -9,7 +9,7 @@
 #   make selftests  statically linked kselftest binaries
 #   make check      everything above plus the emulated-host tests
 #   make demo       boot the emulated Intel host and show the capability report
-#   make load       on a real Intel host: insmod vtx.ko and show the report
+#   make load       on a real Intel host: insmod vtx.ko, show the report, run the demo
 
 # The kernel ABI that Debian's linux-headers-amd64 currently points to.
 ABI ?= $(shell apt-cache depends linux-headers-amd64 2>/dev/null | \
@@ -30,7 +30,7 @@ ST_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
 ST_LIB := $(wildcard selftests/lib/*.c)
 ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
-ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx
+ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
@@ -98,6 +98,7 @@ load:
 	$(MAKE) modules selftests
 	insmod vtx.ko
 	$(ST_OUT)/vtx_info
+	$(ST_OUT)/vtx_demo
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -5,7 +5,8 @@
 #
 # Kernel command line:
 #   vtxmode=test  (default) run every /tests/*_test in sorted order
-#   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info, show vtx's dmesg lines
+#   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info and /tests/vtx_demo,
+#                 show vtx's dmesg lines
 #   vtxtests=A,B  run these /tests binaries instead of every *_test
 #   vtxtimeout=N  per-test bound in guest seconds (default 600)
 #   vtxcpu=MODEL  the Bochs CPU model, passed to tests as VTX_CPU_MODEL
@@ -109,6 +110,12 @@ run_demo() {
 		echo "VTX-INFO rc=$rc" >&3
 	else
 		echo "# /tests/vtx_info not present" >&3
+	fi
+	if [ -x /tests/vtx_demo ]; then
+		echo "# /tests/vtx_demo" >&3
+		rc=0
+		timeout -k 10 600 /tests/vtx_demo </dev/null >&3 2>&3 || rc=$?
+		echo "VTX-DEMO rc=$rc" >&3
 	fi
 	echo "# dmesg | grep vtx" >&3
 	dmesg 2>&3 | grep vtx >&3
