@@ -84,7 +84,7 @@ test | demo) ;;
 *) die "--mode must be test or demo" ;;
 esac
 if [ -z "$tmo" ]; then
-	if [ "$cpus" -eq 2 ]; then tmo=900; else tmo=420; fi
+	if [ "$cpus" -eq 2 ]; then tmo=1500; else tmo=1200; fi
 fi
 case $tmo$megs in
 *[!0-9]*) die "--timeout and --megs take whole numbers" ;;
