@@ -16,8 +16,8 @@
 #              vtx.iso, console.log (ttyS0), results.log (ttyS1), bochs.log,
 #              bochs.out (Bochs' own stdout/stderr), counts ("P F S")
 #   --mode     test (default) or demo
-#   --timeout  host-side bound of the Bochs run (default 420 s for 1 CPU,
-#              900 s for 2 CPUs)
+#   --timeout  host-side bound of the Bochs run (default 1200 s for 1 CPU,
+#              1500 s for 2 CPUs)
 #   --name     label of the output lines (default 1cpu / 2cpu)
 #   --megs     guest RAM in MB (default 512)
 #   --append   extra kernel command line arguments (e.g. vtxtimeout=N)
