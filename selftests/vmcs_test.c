@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -342,6 +343,99 @@ TEST_F_TIMEOUT(vmcs, cpu_offline_clears_its_vmcss, 600)
 		close(vcpu[i]);
 	close(vm);
 	expect_no_vmcs(_metadata);
+}
+
+struct spinner {
+	pthread_t th;
+	struct vtx_vcpu *vcpu;
+	int ret;
+	int done;
+	int stats_ret;
+	struct vtx_vcpu_stats st;
+};
+
+/* Run the spinning guest until a signal, then read the stats here. */
+static void *spin_thread(void *arg)
+{
+	struct spinner *s = arg;
+
+	s->ret = __vtx_vcpu_run(s->vcpu);
+	s->stats_ret = __vtx_get_vcpu_stats(s->vcpu->fd, &s->st);
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int pin_thread(pthread_t th, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(th, sizeof(set), &set);
+}
+
+/*
+ * The thread is moved between CPUs while it is inside KVM_RUN: only the
+ * preempt notifier can load the VMCS on the new CPU (clearing it on the
+ * old one first). Without it the next VMRESUME would fail, and KVM_RUN
+ * would come back with a failed entry instead of spinning on.
+ */
+TEST_F_TIMEOUT(vmcs, migrate_while_in_guest, 600)
+{
+	struct spinner s = {};
+	struct vtx_vmcs_view v;
+	struct vtx_vcpu vcpu;
+	struct vtx_vm vm;
+	int i;
+
+	if (self->cpus < 2)
+		SKIP(return, "needs 2 online CPUs, the host has %d", self->cpus);
+
+	vtx_install_noop_handler(SIGUSR1);
+	vtx_vm_create_default(&vm, VTX_DEV_PATH);
+	vtx_vcpu_create(&vm, 0, &vcpu);
+	vtx_vm_load(&vm, VTX_CODE_GPA, vtx_guest_spin64_start,
+		    vtx_guest_spin64_end);
+	vtx_vcpu_setup_long_mode(&vcpu, VTX_CODE_GPA);
+	s.vcpu = &vcpu;
+	ASSERT_EQ(0, pthread_create(&s.th, NULL, spin_thread, &s));
+	vtx_sleep_ms(200);
+
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, pin_thread(s.th, i & 1 ? 0 : 1));
+		vtx_sleep_ms(50);
+		EXPECT_FALSE(__atomic_load_n(&s.done, __ATOMIC_ACQUIRE))
+			TH_LOG("KVM_RUN returned %d after move %d", s.ret, i);
+	}
+	/* The last move was to cpu0. */
+	for (i = 0; i < 100 && !__atomic_load_n(&s.done, __ATOMIC_ACQUIRE);
+	     i++) {
+		pthread_kill(s.th, SIGUSR1);
+		vtx_sleep_ms(50);
+	}
+	ASSERT_TRUE(__atomic_load_n(&s.done, __ATOMIC_ACQUIRE));
+	pthread_join(s.th, NULL);
+
+	EXPECT_EQ(-EINTR, s.ret);
+	ASSERT_EQ(0, s.stats_ret);
+	EXPECT_EQ(0U, s.st.cpu);
+	EXPECT_TRUE(!!(s.st.flags & VTX_VCPU_STATS_VMCS_CURRENT));
+	/* Each move of the running thread cleared the VMCS on the old CPU. */
+	EXPECT_LE(15ULL, s.st.vmcs_migrations);
+	TH_LOG("%llu migrations, %llu exits",
+	       (unsigned long long)s.st.vmcs_migrations,
+	       (unsigned long long)s.st.exits);
+
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(1, v.allocated);
+	EXPECT_EQ(1, v.loaded[0]);
+	EXPECT_EQ(1, v.total_loaded);
+	/* It ran: VMLAUNCH happened and the launch state is tracked. */
+	ASSERT_EQ(1, v.nr_vmcs);
+	EXPECT_EQ(1, v.vmcs[0].launched);
+
+	vtx_vcpu_close(&vcpu);
+	vtx_vm_destroy(&vm);
 }
 
 /* Creating a vCPU fails after its VMCS exists: nothing may leak. */
