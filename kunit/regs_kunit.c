@@ -170,6 +170,78 @@ static void vtx_regs_efer_valid_bits(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(1ULL << 63));
 }
 
+#define LM_CR0	(X86_CR0_PE | X86_CR0_PG)
+#define LM_EFER	(EFER_LME | EFER_LMA)
+
+/* The guest's WRMSR(EFER): LME frozen while paging, LMA kept. */
+static void vtx_regs_check_efer_guest(struct kunit *test)
+{
+	u64 out = 0;
+
+	/* Long mode: SCE and NXE may change; LMA comes from the old value. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME | EFER_NX, LM_EFER,
+						  LM_CR0, X86_CR4_PAE, false,
+						  &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_NX));
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | EFER_SCE, LM_EFER,
+						  LM_CR0, X86_CR4_PAE, false,
+						  &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_SCE));
+	/* A guest cannot clear LMA by writing it as 0 ... */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, LM_EFER, LM_CR0,
+						  X86_CR4_PAE, false, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)LM_EFER);
+	/* ... nor set it without paging. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, X86_CR0_PE, 0,
+						  false, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)EFER_LME);
+
+	/* Refused: LME changed while paging, either way; reserved bits. */
+	out = 0x1234;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(0, LM_EFER, LM_CR0,
+						  X86_CR4_PAE, false, &out),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, 0, LM_CR0, 0,
+						  false, &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | BIT(1), LM_EFER,
+						  LM_CR0, X86_CR4_PAE, false,
+						  &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(1ULL << 63, 0, 0, 0, false,
+						  &out), -EINVAL);
+	/* A refusal leaves @out alone. */
+	KUNIT_EXPECT_EQ(test, out, 0x1234ULL);
+}
+
+/* KVM_SET_MSRS(EFER): LMA must be what LME and CR0.PG make it. */
+static void vtx_regs_check_efer_host(struct kunit *test)
+{
+	u64 out = 0;
+
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | EFER_NX, 0, LM_CR0,
+						  X86_CR4_PAE, true, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_NX));
+	/* LME without paging is just armed: no LMA. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, 0, X86_CR0_PE, 0,
+						  true, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)EFER_LME);
+
+	/* LMA without paging, LMA without LME, LME|PG without LMA. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, X86_CR0_PE, 0,
+						  true, &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LMA, LM_EFER, LM_CR0,
+						  X86_CR4_PAE, true, &out),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, LM_EFER, LM_CR0,
+						  X86_CR4_PAE, true, &out),
+			-EINVAL);
+	/* Long mode without PAE would fail VM entry. */
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, LM_CR0, 0, true,
+						  &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | BIT(1), 0, LM_CR0,
+						  X86_CR4_PAE, true, &out),
+			-EINVAL);
+}
+
 static struct kunit_case vtx_regs_cases[] = {
 	KUNIT_CASE(vtx_regs_segment_ar_round_trip),
 	KUNIT_CASE(vtx_regs_segment_not_present_is_unusable),
@@ -177,6 +249,8 @@ static struct kunit_case vtx_regs_cases[] = {
 	KUNIT_CASE(vtx_regs_check_sregs_accepts_valid),
 	KUNIT_CASE(vtx_regs_check_sregs_rejects_invalid),
 	KUNIT_CASE(vtx_regs_efer_valid_bits),
+	KUNIT_CASE(vtx_regs_check_efer_guest),
+	KUNIT_CASE(vtx_regs_check_efer_host),
 	{}
 };
 

@@ -32,6 +32,8 @@ int vtx_regs_check_regs(const struct kvm_regs *regs);
 int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
 			 const struct vtx_caps *caps);
 bool vtx_regs_efer_valid(u64 efer);
+int vtx_regs_check_efer(u64 efer, u64 old, unsigned long cr0,
+			unsigned long cr4, bool host, u64 *out);
 
 /* regs.c */
 void vtx_regs_get(struct vtx_vcpu *vcpu, struct kvm_regs *regs);

@@ -86,6 +86,44 @@ bool vtx_regs_efer_valid(u64 efer)
 	return !(efer & ~VTX_EFER_VALID);
 }
 
+/**
+ * vtx_regs_check_efer() - may EFER be written with @efer?
+ * @efer: the value
+ * @old: the guest's EFER now
+ * @cr0: the guest's CR0
+ * @cr4: the guest's CR4
+ * @host: the write comes from user space (KVM_SET_MSRS), not the guest
+ * @out: the value to store, on success
+ *
+ * Only SCE, LME, LMA and NXE exist. A guest's WRMSR may not change LME
+ * while paging is on (the CPU's #GP), and cannot change LMA, which the
+ * CPU sets: LMA keeps its old value. A host write (restoring a saved
+ * vCPU) sets LMA as well, so LMA must be what LME and CR0.PG make it,
+ * and long mode needs CR4.PAE: otherwise VM entry would fail on it.
+ *
+ * Return: 0, or -EINVAL (the guest gets #GP).
+ */
+int vtx_regs_check_efer(u64 efer, u64 old, unsigned long cr0,
+			unsigned long cr4, bool host, u64 *out)
+{
+	bool paging = cr0 & X86_CR0_PG;
+
+	if (!vtx_regs_efer_valid(efer))
+		return -EINVAL;
+	if (host) {
+		if (!!(efer & EFER_LMA) != (paging && (efer & EFER_LME)))
+			return -EINVAL;
+		if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+			return -EINVAL;
+	} else {
+		if (paging && ((efer ^ old) & EFER_LME))
+			return -EINVAL;
+		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
+	}
+	*out = efer;
+	return 0;
+}
+
 static bool vtx_regs_segment_valid(const struct kvm_segment *seg)
 {
 	/* A usable segment's limit must agree with its granularity. */
