@@ -333,7 +333,7 @@ static void vtx_caps_report_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.vmcs_size, 4096U);
 	KUNIT_EXPECT_EQ(test, r.vmx_basic, c.basic);
 	KUNIT_EXPECT_EQ(test, r.vmx_procbased2, c.procbased2);
-	KUNIT_EXPECT_EQ(test, r.reserved0, 0U);
+	KUNIT_EXPECT_EQ(test, r.config, 0U);
 	for (i = 0; i < ARRAY_SIZE(r.reserved); i++)
 		KUNIT_EXPECT_EQ(test, r.reserved[i], 0ULL);
 }

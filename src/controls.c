@@ -16,6 +16,7 @@
 
 #include "caps.h"
 #include "controls.h"
+#include "msr_list.h"
 
 /* External interrupts and NMIs belong to the host. */
 #define VTX_PIN_REQUIRED	(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING)
@@ -45,28 +46,32 @@
 				 SECONDARY_EXEC_UNRESTRICTED_GUEST)
 #define VTX_PROC2_OPTIONAL	SECONDARY_EXEC_ENABLE_VPID
 
-/*
- * A 64-bit host; the guest's EFER in the VMCS (the MSR-list path for CPUs
- * without these controls comes with the MSR-switching work); the guest's
- * DR7 and DEBUGCTL saved and loaded.
- */
+/* A 64-bit host; the guest's DR7 and DEBUGCTL saved and loaded. */
 #define VTX_EXIT_REQUIRED	(VM_EXIT_HOST_ADDR_SPACE_SIZE |		\
-				 VM_EXIT_SAVE_IA32_EFER |		\
-				 VM_EXIT_LOAD_IA32_EFER |		\
 				 VM_EXIT_SAVE_DEBUG_CONTROLS)
-#define VTX_ENTRY_REQUIRED	(VM_ENTRY_LOAD_IA32_EFER |		\
-				 VM_ENTRY_LOAD_DEBUG_CONTROLS)
+#define VTX_ENTRY_REQUIRED	VM_ENTRY_LOAD_DEBUG_CONTROLS
+
+/*
+ * The guest's EFER in the VMCS: all three controls, or none of them and
+ * the MSR lists instead (msr_list.c).
+ */
+#define VTX_EXIT_EFER		(VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER)
+#define VTX_ENTRY_EFER		VM_ENTRY_LOAD_IA32_EFER
 
 /**
  * vtx_controls_plan() - the controls for every VMCS on this host
  * @c: the host's capabilities
+ * @efer: how EFER is to be switched; VTX_EFER_SWITCH_VMCS falls back to
+ *	the MSR lists on a CPU without the EFER controls, and @out says so
  * @out: filled in on success
  * @reason: on failure, which control is missing
  *
- * Return: 0, or -EOPNOTSUPP when a required control cannot be set.
+ * Return: 0; -EOPNOTSUPP when a required control cannot be set, or when
+ * the MSR-list path is asked for on a CPU that forces an EFER control on;
+ * -EINVAL for an unknown @efer.
  */
-int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
-		      const char **reason)
+int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
+		      struct vtx_controls *out, const char **reason)
 {
 	struct vtx_controls ctl = {};
 
@@ -87,17 +92,33 @@ int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
 		*reason = "EPT and unrestricted guest";
 		return -EOPNOTSUPP;
 	}
-	if (vtx_caps_adjust_ctl(c->exit, VTX_EXIT_REQUIRED, 0, &ctl.exit)) {
-		*reason = "VM-exit controls (save/load IA32_EFER)";
+	if (efer != VTX_EFER_SWITCH_VMCS && efer != VTX_EFER_SWITCH_MSR_LIST) {
+		*reason = "a known EFER switching mode";
+		return -EINVAL;
+	}
+	ctl.efer_in_vmcs = efer == VTX_EFER_SWITCH_VMCS &&
+			   vtx_caps_ctl_allowed1(c->exit, VTX_EXIT_EFER) &&
+			   vtx_caps_ctl_allowed1(c->entry, VTX_ENTRY_EFER);
+	if (vtx_caps_adjust_ctl(c->exit, VTX_EXIT_REQUIRED |
+				(ctl.efer_in_vmcs ? VTX_EXIT_EFER : 0), 0,
+				&ctl.exit)) {
+		*reason = "VM-exit controls (64-bit host, save debug controls)";
 		return -EOPNOTSUPP;
 	}
 	/* Interrupts stay pending in the APIC for the host to take. */
 	ctl.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
-	if (vtx_caps_adjust_ctl(c->entry, VTX_ENTRY_REQUIRED, 0, &ctl.entry)) {
-		*reason = "VM-entry controls (load IA32_EFER)";
+	if (vtx_caps_adjust_ctl(c->entry, VTX_ENTRY_REQUIRED |
+				(ctl.efer_in_vmcs ? VTX_ENTRY_EFER : 0), 0,
+				&ctl.entry)) {
+		*reason = "VM-entry control load debug controls";
 		return -EOPNOTSUPP;
 	}
 	ctl.entry &= ~VM_ENTRY_IA32E_MODE;
+	if (!ctl.efer_in_vmcs &&
+	    ((ctl.exit & VTX_EXIT_EFER) || (ctl.entry & VTX_ENTRY_EFER))) {
+		*reason = "EFER controls that can be 0 (the MSR-list path)";
+		return -EOPNOTSUPP;
+	}
 	if (!vtx_caps_ctl_allowed1(c->entry, VM_ENTRY_IA32E_MODE)) {
 		*reason = "VM-entry control IA-32e mode guest";
 		return -EOPNOTSUPP;

@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+#include "msr_list.h"
+
 struct vtx_caps;
 
 /**
@@ -20,6 +22,9 @@ struct vtx_caps;
  *	the guest's EFER.LMA
  * @vpid: VPIDs are in use
  * @preemption_timer: the VMX-preemption timer bounds each guest run
+ * @efer_in_vmcs: the VM-entry "load IA32_EFER" and VM-exit "save/load
+ *	IA32_EFER" controls switch EFER; otherwise none of them is set and
+ *	EFER travels on the MSR lists
  */
 struct vtx_controls {
 	u32 pin;
@@ -29,9 +34,10 @@ struct vtx_controls {
 	u32 entry;
 	bool vpid;
 	bool preemption_timer;
+	bool efer_in_vmcs;
 };
 
-int vtx_controls_plan(const struct vtx_caps *c, struct vtx_controls *out,
-		      const char **reason);
+int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
+		      struct vtx_controls *out, const char **reason);
 
 #endif /* VTX_CONTROLS_H */

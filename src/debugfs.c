@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/vtx/: a read-only view of vtx's state, root only.
+ * /sys/kernel/debug/vtx/: a view of vtx's state, root only, and one test
+ * knob.
  *
  *   cpus	one line per possible CPU: "cpu<N> online=<0|1> vmx=<on|off>"
  *   vmcs	"allocated=<N>": VMCSs allocated and not yet freed; then for
  *		each possible CPU, one line per VMCS on its loaded list,
  *		"vmcs=<physical address> cpu=<N> launched=<0|1>", followed by
  *		"cpu<N> loaded=<count>"
+ *   msr_list_capacity
+ *		the entries each VM-entry/exit MSR list of a new vCPU may
+ *		hold, in decimal: min(IA32_VMX_MISC's recommendation, one
+ *		page) at load. Writing a lower value, 1 or more, lets a test
+ *		fill a list on purpose; anything else is refused (-EINVAL).
  *
  * debugfs is best effort: a failure to create it never fails the load.
  * Context: process context.
@@ -18,6 +24,7 @@
 
 #include "cpu.h"
 #include "debugfs.h"
+#include "msr_switch.h"
 #include "vmcs.h"
 
 static struct dentry *vtx_debugfs_dir;
@@ -42,6 +49,20 @@ static int vtx_debugfs_vmcs_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_vmcs);
 
+static int vtx_debugfs_msr_capacity_get(void *data, u64 *val)
+{
+	*val = vtx_msr_switch_capacity();
+	return 0;
+}
+
+static int vtx_debugfs_msr_capacity_set(void *data, u64 val)
+{
+	return val > U32_MAX ? -EINVAL : vtx_msr_switch_set_capacity(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_msr_capacity_fops,
+			 vtx_debugfs_msr_capacity_get,
+			 vtx_debugfs_msr_capacity_set, "%llu\n");
+
 void vtx_debugfs_init(void)
 {
 	vtx_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -49,6 +70,8 @@ void vtx_debugfs_init(void)
 			    &vtx_debugfs_cpus_fops);
 	debugfs_create_file("vmcs", 0400, vtx_debugfs_dir, NULL,
 			    &vtx_debugfs_vmcs_fops);
+	debugfs_create_file_unsafe("msr_list_capacity", 0600, vtx_debugfs_dir,
+				   NULL, &vtx_debugfs_msr_capacity_fops);
 }
 
 void vtx_debugfs_exit(void)

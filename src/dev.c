@@ -22,10 +22,12 @@
 #include <uapi/linux/vtx.h>
 
 #include "caps.h"
+#include "controls.h"
 #include "cpuid.h"
 #include "dev.h"
 #include "msr.h"
 #include "vm.h"
+#include "vmcs_init.h"
 
 /* The /dev/kvm API version that /dev/vtx implements. */
 #define VTX_KVM_API_VERSION 12
@@ -35,6 +37,8 @@ static long vtx_dev_get_capabilities(void __user *argp)
 	struct vtx_capabilities report;
 
 	vtx_caps_report(&vtx_host_caps, &report);
+	if (!vtx_vmcs_controls.efer_in_vmcs)
+		report.config |= VTX_CONFIG_EFER_MSR_LIST;
 	if (copy_to_user(argp, &report, sizeof(report)))
 		return -EFAULT;
 	return 0;

@@ -52,7 +52,8 @@ void vtx_exit_inject(u8 vector, bool has_error, u32 error)
 
 static bool vtx_exit_64bit_code(void)
 {
-	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+	/* VM exit sets "IA-32e mode guest" to the guest's EFER.LMA. */
+	return (vmcs_read32(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
 	       (vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13));
 }
 
@@ -219,10 +220,10 @@ static void vtx_exit_write_gpr(struct vtx_vcpu *vcpu, unsigned int n,
  * MOV to CR0 that changes CD, NW or NE. Check it as the CPU would, and
  * switch IA-32e mode when paging is turned on or off with EFER.LME set.
  */
-static int vtx_exit_set_cr0(unsigned long cr0)
+static int vtx_exit_set_cr0(struct vtx_vcpu *vcpu, unsigned long cr0)
 {
 	unsigned long old = vtx_guest_read_cr0();
-	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	u64 efer = vtx_guest_read_efer(vcpu);
 
 	if (!vtx_exit_64bit_code())
 		cr0 = (u32)cr0;
@@ -232,12 +233,12 @@ static int vtx_exit_set_cr0(unsigned long cr0)
 	if (!(old & X86_CR0_PG) && (cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
 		if (!(vtx_guest_read_cr4() & X86_CR4_PAE))
 			return -EINVAL;
-		vtx_guest_write_efer(efer | EFER_LMA);
+		vtx_guest_write_efer(vcpu, efer | EFER_LMA);
 	} else if ((old & X86_CR0_PG) && !(cr0 & X86_CR0_PG) &&
 		   (efer & EFER_LMA)) {
 		if (vtx_exit_64bit_code())
 			return -EINVAL;
-		vtx_guest_write_efer(efer & ~EFER_LMA);
+		vtx_guest_write_efer(vcpu, efer & ~EFER_LMA);
 	}
 	vtx_guest_write_cr0(cr0);
 	return 0;
@@ -254,7 +255,7 @@ static int vtx_exit_cr(struct vtx_vcpu *vcpu)
 		val = vtx_exit_read_gpr(vcpu, gpr);
 		switch (cr) {
 		case 0:
-			r = vtx_exit_set_cr0(val);
+			r = vtx_exit_set_cr0(vcpu, val);
 			break;
 		case 3:
 			vmcs_writel(GUEST_CR3, val);

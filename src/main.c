@@ -27,7 +27,9 @@ static int __init vtx_init(void)
 	if (r)
 		return r;
 
-	vtx_vmcs_init_plan();
+	r = vtx_vmcs_init_plan();
+	if (r)
+		return r;
 	vtx_vmcs_init();
 	vtx_vcpu_init();
 

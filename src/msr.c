@@ -20,6 +20,7 @@
 #include <asm/vmx.h>
 
 #include "msr.h"
+#include "msr_switch.h"
 #include "regs.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
@@ -76,7 +77,7 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmcs_readl(GUEST_SYSENTER_EIP);
 		break;
 	case MSR_EFER:
-		*data = vmcs_read64(GUEST_IA32_EFER);
+		*data = vtx_guest_read_efer(vcpu);
 		break;
 	case MSR_FS_BASE:
 		*data = vmcs_readl(GUEST_FS_BASE);
@@ -85,19 +86,11 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmcs_readl(GUEST_GS_BASE);
 		break;
 	case MSR_KERNEL_GS_BASE:
-		*data = vcpu->msrs.kernel_gs_base;
-		break;
 	case MSR_STAR:
-		*data = vcpu->msrs.star;
-		break;
 	case MSR_LSTAR:
-		*data = vcpu->msrs.lstar;
-		break;
 	case MSR_CSTAR:
-		*data = vcpu->msrs.cstar;
-		break;
 	case MSR_SYSCALL_MASK:
-		*data = vcpu->msrs.sfmask;
+		r = vtx_msr_switch_get(vcpu, index, data);
 		break;
 	case MSR_IA32_CR_PAT:
 		*data = vcpu->msrs.pat;
@@ -109,27 +102,17 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
 	return r;
 }
 
-/*
- * EFER: only SCE, LME, LMA and NXE. LMA is the CPU's to set; a guest may
- * not toggle LME while paging is on. A host write (migration) may set any
- * consistent combination.
- */
-static int vtx_msr_set_efer(u64 efer, bool host)
+/* EFER: the rules are vtx_regs_check_efer()'s. */
+static int vtx_msr_set_efer(struct vtx_vcpu *vcpu, u64 efer, bool host)
 {
-	u64 old = vmcs_read64(GUEST_IA32_EFER);
-	bool paging = vtx_guest_read_cr0() & X86_CR0_PG;
+	int r;
 
-	if (!vtx_regs_efer_valid(efer))
-		return -EINVAL;
-	if (host) {
-		if (!!(efer & EFER_LMA) != (paging && (efer & EFER_LME)))
-			return -EINVAL;
-	} else {
-		if (paging && ((efer ^ old) & EFER_LME))
-			return -EINVAL;
-		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
-	}
-	vtx_guest_write_efer(efer);
+	r = vtx_regs_check_efer(efer, vtx_guest_read_efer(vcpu),
+				vtx_guest_read_cr0(), vtx_guest_read_cr4(),
+				host, &efer);
+	if (r)
+		return r;
+	vtx_guest_write_efer(vcpu, efer);
 	return 0;
 }
 
@@ -155,13 +138,11 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
-		vcpu->msrs.sfmask = data;
-		return 0;
+		return vtx_msr_switch_set(vcpu, index, data);
 	case MSR_STAR:
-		vcpu->msrs.star = data;
-		return 0;
+		return vtx_msr_switch_set(vcpu, index, data);
 	case MSR_EFER:
-		return vtx_msr_set_efer(data, host);
+		return vtx_msr_set_efer(vcpu, data, host);
 	case MSR_IA32_CR_PAT:
 		if (!vtx_msr_pat_valid(data))
 			return -EINVAL;
@@ -185,14 +166,9 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
 		vmcs_writel(GUEST_GS_BASE, data);
 		break;
 	case MSR_KERNEL_GS_BASE:
-		vcpu->msrs.kernel_gs_base = data;
-		break;
 	case MSR_LSTAR:
-		vcpu->msrs.lstar = data;
-		break;
 	case MSR_CSTAR:
-		vcpu->msrs.cstar = data;
-		break;
+		return vtx_msr_switch_set(vcpu, index, data);
 	}
 	return 0;
 }
@@ -205,7 +181,8 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
  * @host: the write comes from user space (KVM_SET_MSRS), not the guest
  *
  * Return: 0; -EINVAL for a value the MSR does not take; -ENOENT for an
- * MSR vtx does not emulate. The guest gets #GP for either.
+ * MSR vtx does not emulate. The guest gets #GP for either. -ENOSPC: the
+ * MSR did not fit on its list and the vCPU is dead.
  */
 int vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data, bool host)
 {

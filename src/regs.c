@@ -143,7 +143,7 @@ void vtx_regs_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr0 = vtx_guest_read_cr0();
 	sregs->cr3 = vmcs_readl(GUEST_CR3);
 	sregs->cr4 = vtx_guest_read_cr4();
-	sregs->efer = vmcs_read64(GUEST_IA32_EFER);
+	sregs->efer = vtx_guest_read_efer(vcpu);
 	preempt_enable();
 	sregs->cr2 = vcpu->cr2;
 	sregs->cr8 = vcpu->cr8;
@@ -182,7 +182,7 @@ int vtx_regs_set_sregs(struct vtx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vtx_guest_write_cr0(sregs->cr0);
 	vmcs_writel(GUEST_CR3, sregs->cr3);
 	vtx_guest_write_cr4(sregs->cr4);
-	vtx_guest_write_efer(sregs->efer);
+	vtx_guest_write_efer(vcpu, sregs->efer);
 	preempt_enable();
 	vcpu->cr2 = sregs->cr2;
 	vcpu->cr8 = sregs->cr8;

@@ -7,9 +7,11 @@
  * current here to the end of the exit handler, and with interrupts off
  * from the last host-state write before entry to the first restore after
  * exit. Between iterations the loop is preemptible and the preempt
- * notifier moves the VMCS along with the thread. Host state that VM exit
- * does not restore (segment selectors, the LDT, the TSS limit, the GDT
- * limit, IA32_KERNEL_GS_BASE, DEBUGCTL and DR7) is restored before
+ * notifier moves the VMCS along with the thread. The SYSCALL MSRs,
+ * IA32_KERNEL_GS_BASE and, on the list path, EFER are switched by VM
+ * entry and exit themselves, from the MSR lists (msr_switch.c). Host
+ * state that VM exit does not restore (segment selectors, the LDT, the
+ * TSS limit, the GDT limit, DEBUGCTL and DR7) is restored before
  * interrupts come back on, so the host never runs with guest values.
  *
  * Context: a vCPU ioctl: process context, under the vCPU mutex, the VMCS
@@ -38,6 +40,7 @@
 #include "controls.h"
 #include "ept.h"
 #include "exit.h"
+#include "msr_switch.h"
 #include "run.h"
 #include "run_flags.h"
 #include "vcpu.h"
@@ -96,8 +99,9 @@ static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
 	vmcs_write16(HOST_FS_SELECTOR, (h->fs & 7) ? 0 : h->fs);
 	vmcs_write16(HOST_GS_SELECTOR, (h->gs & 7) ? 0 : h->gs);
 	vmcs_writel(HOST_FS_BASE, h->fs_base);
+	/* The exit-load list gives the thread its user GS base back. */
+	vtx_msr_switch_host_thread(vcpu, h->kernel_gs_base);
 
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs.kernel_gs_base);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 }
@@ -107,11 +111,12 @@ static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
 				 const struct vtx_host_state *h, int cpu)
 {
 	vcpu->cr2 = native_read_cr2();
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msrs.kernel_gs_base);
 
 	if (h->ldt || (h->gs & 7)) {
 		vtx_load_ldt(h->ldt);
+		/* This swaps GS, rewriting GS_BASE's partner: restore it. */
 		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
 	if (h->fs & 7)
 		loadsegment(fs, h->fs);
@@ -121,8 +126,6 @@ static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
 	}
 	/* VM exit set the TSS limit to 0x67, cutting off the I/O bitmap. */
 	invalidate_tss_limit();
-	/* Load GS_BASE's partner after load_gs_index(), which swaps it. */
-	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	/* VM exit set the GDT limit to 0xffff. */
 	load_fixmap_gdt(cpu);
 	/* VM exit cleared DEBUGCTL and set DR7 to 0x400. */
@@ -254,7 +257,8 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
  * @vcpu: the vCPU
  *
  * Return: 0 with kvm_run.exit_reason set; -EINTR with KVM_EXIT_INTR for
- * a pending signal or immediate_exit.
+ * a pending signal or immediate_exit; -EIO, every time, for a vCPU that
+ * is dead because an MSR did not fit on its lists.
  */
 int vtx_run(struct vtx_vcpu *vcpu)
 {
@@ -263,6 +267,8 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	long reason;
 	int r;
 
+	if (vcpu->dead)
+		return -EIO;
 	/* Finish the I/O user space completed, then honour immediate_exit. */
 	preempt_disable();
 	vtx_exit_complete_pio(vcpu);
@@ -275,6 +281,10 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	vtx_run_save_thread(&h);
 	for (;;) {
+		if (vcpu->dead) {
+			r = -EIO;
+			break;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;

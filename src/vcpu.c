@@ -38,6 +38,7 @@
 #include "controls.h"
 #include "cpuid.h"
 #include "msr.h"
+#include "msr_switch.h"
 #include "regs.h"
 #include "run.h"
 #include "vcpu.h"
@@ -270,6 +271,7 @@ static const struct file_operations vtx_vcpu_fops = {
 static void vtx_vcpu_free(struct vtx_vcpu *vcpu)
 {
 	vtx_vmcs_free(vcpu->vmcs);
+	vtx_msr_switch_free(vcpu);
 	if (vcpu->run_page)
 		__free_page(vcpu->run_page);
 	if (vcpu->pio_page)
@@ -321,6 +323,9 @@ static struct vtx_vcpu *vtx_vcpu_alloc(struct vtx_vm *vm, u32 id)
 		goto error_free;
 	}
 	vcpu->vmcs = vmcs;
+	r = vtx_msr_switch_alloc(vcpu);
+	if (r)
+		goto error_free;
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);

@@ -13,6 +13,7 @@
 
 #include <asm/fpu/api.h>
 
+#include "msr_list.h"
 #include "run_flags.h"
 
 struct page;
@@ -23,20 +24,11 @@ struct vtx_vmcs;
 #define VTX_NR_EXIT_COUNTERS	80
 
 /**
- * struct vtx_guest_msrs - guest MSRs vtx keeps outside the VMCS
- * @kernel_gs_base: IA32_KERNEL_GS_BASE, swapped in around each entry
- * @star: IA32_STAR
- * @lstar: IA32_LSTAR
- * @cstar: IA32_CSTAR
- * @sfmask: IA32_FMASK
+ * struct vtx_guest_msrs - guest MSRs kept neither in the VMCS nor on the
+ *	MSR lists
  * @pat: IA32_PAT (EPT ignores the guest PAT: every page is write-back)
  */
 struct vtx_guest_msrs {
-	u64 kernel_gs_base;
-	u64 star;
-	u64 lstar;
-	u64 cstar;
-	u64 sfmask;
 	u64 pat;
 };
 
@@ -67,12 +59,16 @@ struct vtx_pio {
  * @cr2: guest CR2, which the VMCS does not hold
  * @cr8: guest CR8 (no APIC: it has no effect)
  * @apic_base: what KVM_SET_SREGS last set
- * @msrs: guest MSRs kept outside the VMCS
+ * @msrs: guest MSRs kept outside the VMCS and the MSR lists
+ * @msr_guest: the VM-entry MSR-load and VM-exit MSR-store list: the
+ *	guest's values (msr_switch.c)
+ * @msr_host: the VM-exit MSR-load list: the host's values
  * @pio: the port I/O exit being completed
  * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
  * @cpuid_nent: its size
  * @guest_fpu: the guest's FPU state, swapped in for KVM_RUN
  * @vmcs_ready: the VMCS holds a complete state
+ * @dead: an MSR did not fit on a list; KVM_RUN fails with -EIO
  * @vpid: the VPID, or 0 without VPIDs
  * @flush_cpu: the CPU on which this vCPU last flushed its translations
  * @flush_gen: the VM's EPT generation at that flush
@@ -98,12 +94,15 @@ struct vtx_vcpu {
 	u64 cr8;
 	u64 apic_base;
 	struct vtx_guest_msrs msrs;
+	struct vtx_msr_list msr_guest;
+	struct vtx_msr_list msr_host;
 	struct vtx_pio pio;
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	struct fpu_guest guest_fpu;
 
 	bool vmcs_ready;
+	bool dead;
 	u16 vpid;
 	int flush_cpu;
 	u64 flush_gen;

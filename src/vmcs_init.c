@@ -17,7 +17,9 @@
 #include <linux/io.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 
 #include <asm/cpu_entry_area.h>
 #include <asm/desc.h>
@@ -31,6 +33,7 @@
 
 #include "caps.h"
 #include "controls.h"
+#include "msr_switch.h"
 #include "regs.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -43,6 +46,11 @@ extern const char vtx_vmx_vmexit[];
 struct vtx_controls vtx_vmcs_controls __ro_after_init;
 static int vtx_vmcs_plan_error __ro_after_init;
 
+static char *efer_switch = "vmcs";
+module_param(efer_switch, charp, 0444);
+MODULE_PARM_DESC(efer_switch,
+		 "how guest IA32_EFER is switched: vmcs (the VM-entry/exit EFER controls; the MSR lists on a CPU without them) or msr_list (the VM-entry/exit MSR lists)");
+
 #define VTX_CR0_HOST_OWNED	(X86_CR0_CD | X86_CR0_NW | X86_CR0_NE)
 #define VTX_CR4_HOST_OWNED	VTX_CR4_GUEST_FORBIDDEN
 
@@ -52,16 +60,27 @@ static int vtx_vmcs_plan_error __ro_after_init;
  * A host without a required control still loads: its vCPUs fail KVM_RUN
  * with -EOPNOTSUPP, and this says why, once.
  *
- * Return: 0.
+ * Return: 0, or -EINVAL for an unknown efer_switch.
  */
 int vtx_vmcs_init_plan(void)
 {
+	enum vtx_efer_switch mode;
 	const char *reason = NULL;
 
-	vtx_vmcs_plan_error = vtx_controls_plan(&vtx_host_caps,
+	if (!strcmp(efer_switch, "vmcs")) {
+		mode = VTX_EFER_SWITCH_VMCS;
+	} else if (!strcmp(efer_switch, "msr_list")) {
+		mode = VTX_EFER_SWITCH_MSR_LIST;
+	} else {
+		pr_err("efer_switch=%s: expected vmcs or msr_list\n",
+		       efer_switch);
+		return -EINVAL;
+	}
+	vtx_vmcs_plan_error = vtx_controls_plan(&vtx_host_caps, mode,
 						&vtx_vmcs_controls, &reason);
 	if (vtx_vmcs_plan_error)
 		pr_warn("guests cannot run: the CPU lacks %s\n", reason);
+	vtx_msr_switch_init(vtx_vmcs_controls.efer_in_vmcs);
 	return 0;
 }
 
@@ -90,15 +109,33 @@ unsigned long vtx_guest_read_cr4(void)
 	       (vmcs_readl(CR4_READ_SHADOW) & VTX_CR4_HOST_OWNED);
 }
 
-/* EFER, and "IA-32e mode guest", which must follow EFER.LMA. */
-void vtx_guest_write_efer(u64 efer)
+/*
+ * EFER, in the VMCS or on the MSR lists, and "IA-32e mode guest", which
+ * must follow EFER.LMA. VM exit updates that control from EFER.LMA, and
+ * stores EFER in the VMCS or on the exit-store list, so the two stay
+ * consistent while the guest turns paging on and off by itself.
+ */
+void vtx_guest_write_efer(struct vtx_vcpu *vcpu, u64 efer)
 {
 	u32 entry = vtx_vmcs_controls.entry;
 
 	if (efer & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
-	vmcs_write64(GUEST_IA32_EFER, efer);
+	if (vtx_vmcs_controls.efer_in_vmcs)
+		vmcs_write64(GUEST_IA32_EFER, efer);
+	else
+		vtx_msr_switch_set(vcpu, MSR_EFER, efer);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+u64 vtx_guest_read_efer(struct vtx_vcpu *vcpu)
+{
+	u64 efer = 0;
+
+	if (vtx_vmcs_controls.efer_in_vmcs)
+		return vmcs_read64(GUEST_IA32_EFER);
+	vtx_msr_switch_get(vcpu, MSR_EFER, &efer);
+	return efer;
 }
 
 /*
@@ -143,8 +180,10 @@ static void vtx_vmcs_init_host(void)
 	vmcs_write32(HOST_IA32_SYSENTER_CS, val);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
 	vmcs_writel(HOST_IA32_SYSENTER_EIP, val);
-	rdmsrl(MSR_EFER, val);
-	vmcs_write64(HOST_IA32_EFER, val);
+	if (vtx_vmcs_controls.efer_in_vmcs) {
+		rdmsrl(MSR_EFER, val);
+		vmcs_write64(HOST_IA32_EFER, val);
+	}
 }
 
 /**
@@ -167,6 +206,7 @@ void vtx_vmcs_init_host_cpu(struct vtx_vcpu *vcpu, int cpu)
 	/* In the kernel, GS.base is this CPU's per-CPU area. */
 	rdmsrl(MSR_GS_BASE, gs_base);
 	vmcs_writel(HOST_GS_BASE, gs_base);
+	vtx_msr_switch_host_cpu(vcpu);
 	vcpu->host_cpu = cpu;
 }
 
@@ -213,7 +253,7 @@ static void vtx_vmcs_init_guest(struct vtx_vcpu *vcpu)
 	vtx_guest_write_cr0(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
 	vtx_guest_write_cr4(0);
 	vmcs_writel(GUEST_CR3, 0);
-	vtx_guest_write_efer(0);
+	vtx_guest_write_efer(vcpu, 0);
 	vmcs_writel(GUEST_DR7, 0x400);	/* DR7 reset value */
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
@@ -249,9 +289,7 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vtx_msr_switch_init_vmcs(vcpu);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(MSR_BITMAP, page_to_phys(vcpu->msr_bitmap));
 	vmcs_write64(EPT_POINTER, vcpu->vm->ept.eptp);

@@ -18,7 +18,8 @@ void vtx_vmcs_init_host_cpu(struct vtx_vcpu *vcpu, int cpu);
 
 void vtx_guest_write_cr0(unsigned long cr0);
 void vtx_guest_write_cr4(unsigned long cr4);
-void vtx_guest_write_efer(u64 efer);
+void vtx_guest_write_efer(struct vtx_vcpu *vcpu, u64 efer);
+u64 vtx_guest_read_efer(struct vtx_vcpu *vcpu);
 unsigned long vtx_guest_read_cr0(void);
 unsigned long vtx_guest_read_cr4(void);
 

@@ -33,6 +33,15 @@
 #define VTX_CAP_EPT_AD			(1U << 12)
 
 /*
+ * struct vtx_capabilities.config: how this load of vtx switches state.
+ * VTX_CONFIG_EFER_MSR_LIST: the guest's IA32_EFER travels on the VM-entry
+ * MSR-load and VM-exit MSR-store lists and the host's on the VM-exit
+ * MSR-load list (efer_switch=msr_list, or a CPU without the VM-entry/exit
+ * EFER controls); clear, the VMCS's EFER fields switch it.
+ */
+#define VTX_CONFIG_EFER_MSR_LIST	(1U << 0)
+
+/*
  * struct vtx_capabilities.spec_flags: the host's SPEC_CTRL-family CPUID
  * bits, named after the CPUID leaf and register they come from.
  */
@@ -53,7 +62,7 @@
  *	or VM-exit MSR list, (IA32_VMX_MISC[27:25] + 1) * 512.
  * @vmcs_revision: the VMCS revision identifier from IA32_VMX_BASIC.
  * @vmcs_size: the VMCS region size in bytes from IA32_VMX_BASIC.
- * @reserved0: zero.
+ * @config: VTX_CONFIG_* bits: how this load of vtx switches guest state.
  * @spec_ctrl_supported: the IA32_SPEC_CTRL bits the host supports.
  * @vmx_basic: raw IA32_VMX_BASIC.
  * @vmx_misc: raw IA32_VMX_MISC.
@@ -73,7 +82,7 @@ struct vtx_capabilities {
 	__u32 msr_list_max;
 	__u32 vmcs_revision;
 	__u32 vmcs_size;
-	__u32 reserved0;
+	__u32 config;
 	__u64 spec_ctrl_supported;
 	__u64 vmx_basic;
 	__u64 vmx_misc;
