@@ -10,6 +10,8 @@
 #   vtxtests=A,B  run these /tests binaries instead of every *_test
 #   vtxtimeout=N  per-test bound in guest seconds (default 600)
 #   vtxcpu=MODEL  the Bochs CPU model, passed to tests as VTX_CPU_MODEL
+#   vtxparams=A,B vtx.ko parameters (A B): passed to tests as VTX_PARAMS,
+#                 which every test's vtx_load() uses, and to the demo's insmod
 #
 # Results go to /dev/ttyS1 (Bochs com2, its own host file), framed by
 # VTX-PLAN / VTX-BEGIN / VTX-END / VTX-DMESG-BEGIN / VTX-DMESG-END / VTX-DONE
@@ -83,6 +85,7 @@ run_tests() {
 		cd /tmp || cd /
 		rc=0
 		VTX_KO=$VTX_KO VTX_KVM_DIR=$VTX_KVM_DIR VTX_CPU_MODEL=$VTX_CPU_MODEL \
+			VTX_PARAMS=$VTX_PARAMS \
 			timeout -k 10 "$tmo" "/tests/$name" </dev/null >&3 2>&3 ||
 			rc=$?
 		cd /
@@ -97,9 +100,10 @@ run_tests() {
 
 run_demo() {
 	echo "VTX-DEMO-BEGIN" >&3
-	echo "# insmod $VTX_KO" >&3
+	echo "# insmod $VTX_KO $VTX_PARAMS" >&3
 	rc=0
-	insmod "$VTX_KO" >&3 2>&3 || rc=$?
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod "$VTX_KO" $VTX_PARAMS >&3 2>&3 || rc=$?
 	echo "VTX-INSMOD rc=$rc" >&3
 	if [ -x /tests/vtx_info ]; then
 		echo "# /tests/vtx_info" >&3
@@ -125,6 +129,7 @@ run_demo() {
 main() {
 	mode=$(cmdline_arg vtxmode test)
 	VTX_CPU_MODEL=$(cmdline_arg vtxcpu unknown)
+	VTX_PARAMS=$(cmdline_arg vtxparams '' | tr ',' ' ')
 	log "mode $mode"
 	case $mode in
 	demo) run_demo ;;

@@ -4,6 +4,8 @@
  *
  * The emulated host's /init passes the paths: VTX_KO is vtx.ko, and
  * VTX_KVM_DIR holds irqbypass.ko, kvm.ko, kvm-intel.ko and msr.ko.
+ * VTX_PARAMS, when set, holds the parameters vtx_load() gives vtx.ko, so
+ * that a whole run can use, for example, efer_switch=msr_list.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +68,7 @@ const char *vtx_ko_path(void)
 
 void vtx_load(void)
 {
-	vtx_module_load(vtx_ko_path(), NULL);
+	vtx_module_load(vtx_ko_path(), getenv("VTX_PARAMS"));
 }
 
 void vtx_unload_if_loaded(void)
