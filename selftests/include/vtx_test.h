@@ -48,6 +48,12 @@ int __vtx_set_cpu_online(int cpu, bool online);
 void vtx_set_cpu_online(int cpu, bool online);
 int __vtx_pin_to_cpu(int cpu);
 void vtx_pin_to_cpu(int cpu);
+/* The host's MSR @msr on CPU @cpu, read through /dev/cpu/<cpu>/msr. */
+int __vtx_rdmsr(int cpu, __u32 msr, __u64 *val);
+__u64 vtx_rdmsr(int cpu, __u32 msr);
+/* Load $VTX_KVM_DIR/msr.ko if /dev/cpu/0/msr is absent. */
+int __vtx_msr_driver_load(void);
+void vtx_msr_driver_load(void);
 
 /* module.c: loading and unloading kernel modules */
 bool vtx_module_loaded(const char *name);

@@ -162,6 +162,19 @@ void vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
 			const struct kvm_cpuid_entry2 *entries, int nent);
 
 /*
+ * KVM_GET_MSRS / KVM_SET_MSRS of @n entries. The raw result is KVM's: the
+ * number of entries processed, which stops at the first MSR that fails,
+ * or a negative errno.
+ */
+int __vtx_vcpu_get_msrs(struct vtx_vcpu *vcpu, struct kvm_msr_entry *entries,
+			int n);
+int __vtx_vcpu_set_msrs(struct vtx_vcpu *vcpu,
+			const struct kvm_msr_entry *entries, int n);
+/* One MSR; the ioctl must process it. */
+__u64 vtx_vcpu_get_msr(struct vtx_vcpu *vcpu, __u32 index);
+void vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value);
+
+/*
  * Real mode: CS selector and base 0, DS/ES/SS base 0, IP @rip (below
  * 64 KiB), SP VTX_REAL_STACK, RFLAGS 2.
  */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the host offers: VMX in CPUID, online CPUs, CPU hotplug, affinity.
+ * What the host offers: VMX in CPUID, online CPUs, CPU hotplug, affinity,
+ * and the host's own MSRs through the msr driver (/dev/cpu/N/msr).
  */
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -71,4 +73,64 @@ void vtx_pin_to_cpu(int cpu)
 	int r = __vtx_pin_to_cpu(cpu);
 
 	VTX_ASSERT(!r, "pin to cpu%d: %d", cpu, r);
+}
+
+/*
+ * Read MSR @msr of CPU @cpu through the msr driver: the read runs on that
+ * CPU, so a per-thread MSR (IA32_KERNEL_GS_BASE) is the calling thread's
+ * only when the caller is pinned to @cpu.
+ * Return: 0, or a negative errno (-EIO when the CPU refused the RDMSR).
+ */
+int __vtx_rdmsr(int cpu, __u32 msr, __u64 *val)
+{
+	char path[64];
+	ssize_t n;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, val, sizeof(*val), msr);
+	if (n < 0)
+		r = -errno;
+	else if (n != sizeof(*val))
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
+__u64 vtx_rdmsr(int cpu, __u32 msr)
+{
+	__u64 val = 0;
+	int r = __vtx_rdmsr(cpu, msr, &val);
+
+	VTX_ASSERT(!r, "cpu%d MSR 0x%x: %s", cpu, msr, strerror(-r));
+	return val;
+}
+
+/* Load $VTX_KVM_DIR/msr.ko unless /dev/cpu/0/msr is already there. */
+int __vtx_msr_driver_load(void)
+{
+	const char *dir = getenv("VTX_KVM_DIR");
+	char path[256];
+	int r;
+
+	if (!access("/dev/cpu/0/msr", F_OK))
+		return 0;
+	if (!dir || !*dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/msr.ko", dir);
+	r = __vtx_module_load(path, NULL);
+	if (r)
+		return r;
+	return access("/dev/cpu/0/msr", F_OK) ? -errno : 0;
+}
+
+void vtx_msr_driver_load(void)
+{
+	int r = __vtx_msr_driver_load();
+
+	VTX_ASSERT(!r, "msr driver ($VTX_KVM_DIR/msr.ko, VTX_KVM_DIR=%s): %s",
+		   getenv("VTX_KVM_DIR") ?: "unset", strerror(-r));
 }

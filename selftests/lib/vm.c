@@ -298,6 +298,73 @@ void vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
 	VTX_ASSERT(!r, "KVM_SET_CPUID2, %d entries: %s", nent, strerror(-r));
 }
 
+/* struct kvm_msrs with room for @n (>= 0) entries, or NULL. */
+static struct kvm_msrs *msrs_alloc(int n)
+{
+	struct kvm_msrs *msrs;
+
+	msrs = calloc(1, sizeof(*msrs) + n * sizeof(msrs->entries[0]));
+	if (msrs)
+		msrs->nmsrs = n;
+	return msrs;
+}
+
+int __vtx_vcpu_get_msrs(struct vtx_vcpu *vcpu, struct kvm_msr_entry *entries,
+			int n)
+{
+	struct kvm_msrs *msrs;
+	int r;
+
+	if (n < 0)
+		return -EINVAL;
+	msrs = msrs_alloc(n);
+	if (!msrs)
+		return -ENOMEM;
+	memcpy(msrs->entries, entries, n * sizeof(*entries));
+	r = __vtx_ioctl(vcpu->fd, KVM_GET_MSRS, msrs);
+	if (r > 0)
+		memcpy(entries, msrs->entries, (r < n ? r : n) * sizeof(*entries));
+	free(msrs);
+	return r;
+}
+
+int __vtx_vcpu_set_msrs(struct vtx_vcpu *vcpu,
+			const struct kvm_msr_entry *entries, int n)
+{
+	struct kvm_msrs *msrs;
+	int r;
+
+	if (n < 0)
+		return -EINVAL;
+	msrs = msrs_alloc(n);
+	if (!msrs)
+		return -ENOMEM;
+	memcpy(msrs->entries, entries, n * sizeof(*entries));
+	r = __vtx_ioctl(vcpu->fd, KVM_SET_MSRS, msrs);
+	free(msrs);
+	return r;
+}
+
+__u64 vtx_vcpu_get_msr(struct vtx_vcpu *vcpu, __u32 index)
+{
+	struct kvm_msr_entry e = { .index = index };
+	int r = __vtx_vcpu_get_msrs(vcpu, &e, 1);
+
+	VTX_ASSERT(r == 1, "KVM_GET_MSRS 0x%x: %d (%s)", index, r,
+		   r < 0 ? strerror(-r) : "not processed");
+	return e.data;
+}
+
+void vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value)
+{
+	struct kvm_msr_entry e = { .index = index, .data = value };
+	int r = __vtx_vcpu_set_msrs(vcpu, &e, 1);
+
+	VTX_ASSERT(r == 1, "KVM_SET_MSRS 0x%x = 0x%llx: %d (%s)", index,
+		   (unsigned long long)value, r,
+		   r < 0 ? strerror(-r) : "refused");
+}
+
 int __vtx_vcpu_setup_real_mode(struct vtx_vcpu *vcpu, __u64 rip)
 {
 	struct kvm_regs regs = {};
