@@ -10,6 +10,8 @@
 #   novmx       on a host without VMX, each test binary skips with the reason
 #   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU
 #   emu-2cpu    the same with 2 CPUs
+#   emu-msrlist the same with 1 CPU and efer_switch=msr_list, so that every
+#               test also runs with EFER on the VM-entry/exit MSR lists
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
 #
 # A tier that cannot run because an earlier one failed counts as failed.
@@ -128,6 +130,17 @@ for cpus in 1 2; do
 		fail_tier "$name" "an earlier tier failed"
 	fi
 done
+
+name=emu-msrlist
+if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
+	counted "$name" "$top/.build/$name/counts" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
+		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
+		--cpus 1 --out "$top/.build/$name" --name "$name" \
+		--append "vtxparams=efer_switch=msr_list"
+else
+	fail_tier "$name" "an earlier tier failed"
+fi
 
 name=emu-novmx
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
