@@ -58,9 +58,6 @@ struct vtx_caps {
 	bool kernel_vmx;
 };
 
-/* Tertiary processor-based control: virtualize IA32_SPEC_CTRL. */
-#define VTX_TERTIARY_EXEC_VIRT_SPEC_CTRL	BIT_ULL(7)
-
 /* caps_hw.c: the hardware side */
 extern struct vtx_caps vtx_host_caps;
 void vtx_caps_read(struct vtx_caps *c);

@@ -2,8 +2,23 @@
 /*
  * IA32_SPEC_CTRL policy. Pure functions: no MSR access, no per-CPU state,
  * no allocation. Callable from any context; KUnit tests them under UML.
+ *
+ * Terms: the guest's shadow is the value it last wrote and reads back;
+ * the effective value is what the MSR holds while the guest runs; the
+ * VM's mask holds the bits the guest cannot change, and its forced bits
+ * their values. effective = (forced & mask) | (shadow & ~mask).
+ *
+ * Three mechanisms give these semantics (src/spec_ctrl_hw.c):
+ *   virtualize   the CPU's "virtualize IA32_SPEC_CTRL": accesses do not
+ *		  exit; the CPU keeps the shadow and applies the mask
+ *   intercept    accesses exit and vtx applies the same rules
+ *   passthrough  no mask: the guest owns the MSR outright
+ * In every mode the effective value is loaded by VM entry and the guest's
+ * value saved by VM exit, through the MSR lists (seed 000), and the host
+ * restores its own value in vmenter.S.
  */
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 
 #include "spec_ctrl.h"
@@ -41,4 +56,142 @@ u64 vtx_spec_ctrl_valid_bits(u32 cpuid_7_0_edx, u32 cpuid_7_2_edx)
 		valid |= VTX_SPEC_CTRL_BHI_DIS_S;
 
 	return valid;
+}
+
+/**
+ * vtx_spec_ctrl_effective() - what the MSR holds while the guest runs
+ * @shadow: the guest's value
+ * @mask: the bits the VM forces
+ * @forced: their values
+ *
+ * Return: (forced & mask) | (shadow & ~mask).
+ */
+u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced)
+{
+	return (forced & mask) | (shadow & ~mask);
+}
+
+/**
+ * vtx_spec_ctrl_check_policy() - may a VM have this SPEC_CTRL policy?
+ * @h: the host
+ * @mode: the requested VTX_SPEC_CTRL_* mode
+ * @mask: the bits the guest cannot change
+ * @forced: their values
+ *
+ * Return: 0; -EINVAL for an unknown mode, a mask bit the host does not
+ * support, a forced bit outside the mask, or passthrough with a mask;
+ * -EOPNOTSUPP for passthrough or virtualize on a host without the MSR,
+ * or virtualize on a CPU without the control.
+ */
+int vtx_spec_ctrl_check_policy(const struct vtx_spec_ctrl_host *h,
+			       u32 mode, u64 mask, u64 forced)
+{
+	if (mode > VTX_SPEC_CTRL_VIRTUALIZE)
+		return -EINVAL;
+	if ((mask & ~h->supported) || (forced & ~mask))
+		return -EINVAL;
+	if (mode == VTX_SPEC_CTRL_PASSTHROUGH && mask)
+		return -EINVAL;
+	if ((mode == VTX_SPEC_CTRL_PASSTHROUGH ||
+	     mode == VTX_SPEC_CTRL_VIRTUALIZE) && !h->supported)
+		return -EOPNOTSUPP;
+	if (mode == VTX_SPEC_CTRL_VIRTUALIZE && !h->can_virtualize)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * vtx_spec_ctrl_plan() - the mechanism for a policy that passed the check
+ * @h: the host
+ * @mode: the VM's requested mode
+ * @mask: the VM's mask
+ * @plan: filled in
+ *
+ * AUTO becomes the module parameter's mode, then: virtualize where the
+ * mask is non-zero and the CPU can, intercept where it cannot, and
+ * passthrough without a mask. A mask always wins over a parameter that
+ * asks for passthrough: it must be enforced, so that becomes intercept.
+ * On a host without the MSR everything is intercepted and nothing is
+ * loaded: every guest access then gets #GP.
+ */
+void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
+			u64 mask, struct vtx_spec_ctrl_plan *plan)
+{
+	*plan = (struct vtx_spec_ctrl_plan){ .mode = VTX_SPEC_CTRL_INTERCEPT,
+					     .intercept = true };
+	if (!h->supported)
+		return;
+	if (mode == VTX_SPEC_CTRL_AUTO)
+		mode = h->forced_mode;
+	if (mode == VTX_SPEC_CTRL_AUTO) {
+		if (!mask)
+			mode = VTX_SPEC_CTRL_PASSTHROUGH;
+		else if (h->can_virtualize)
+			mode = VTX_SPEC_CTRL_VIRTUALIZE;
+		else
+			mode = VTX_SPEC_CTRL_INTERCEPT;
+	}
+	if (mode == VTX_SPEC_CTRL_PASSTHROUGH && mask)
+		mode = VTX_SPEC_CTRL_INTERCEPT;
+
+	plan->mode = mode;
+	plan->on_lists = true;
+	plan->intercept = mode == VTX_SPEC_CTRL_INTERCEPT;
+	if (mode == VTX_SPEC_CTRL_VIRTUALIZE) {
+		plan->proc = VTX_PROC_ACTIVATE_TERTIARY;
+		plan->tertiary = VTX_TERTIARY_EXEC_VIRT_SPEC_CTRL;
+		plan->mask = mask;
+	}
+}
+
+/**
+ * vtx_spec_ctrl_guest_valid() - the bits a guest may set
+ * @h: the host
+ * @cpuid_7_0_edx: the guest's CPUID.(7,0):EDX (KVM_SET_CPUID2)
+ * @cpuid_7_2_edx: the guest's CPUID.(7,2):EDX
+ *
+ * Return: what the guest's CPUID grants and the host supports. 0 means
+ * that, for this guest, the MSR does not exist.
+ */
+u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
+			      u32 cpuid_7_0_edx, u32 cpuid_7_2_edx)
+{
+	return vtx_spec_ctrl_valid_bits(cpuid_7_0_edx, cpuid_7_2_edx) &
+	       h->supported;
+}
+
+/**
+ * vtx_spec_ctrl_check_write() - may @value be written to the shadow?
+ * @h: the host
+ * @guest_valid: vtx_spec_ctrl_guest_valid() for this vCPU
+ * @value: the value
+ * @host: KVM_SET_MSRS (restoring a vCPU) rather than the guest's WRMSR
+ *
+ * A guest write must stay within what its CPUID grants, and gets #GP
+ * where the MSR does not exist for it. A host write accepts whatever the
+ * host supports, whatever the guest's CPUID says, and 0 always, so that
+ * a saved vCPU can be restored before its CPUID is set.
+ *
+ * Return: 0, or -EINVAL (the guest gets #GP; KVM_SET_MSRS stops there).
+ */
+int vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h,
+			      u64 guest_valid, u64 value, bool host)
+{
+	if (host)
+		return value & ~h->supported ? -EINVAL : 0;
+	if (!guest_valid || (value & ~guest_valid))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * vtx_spec_ctrl_check_read() - may the shadow be read?
+ * @guest_valid: vtx_spec_ctrl_guest_valid() for this vCPU
+ * @host: KVM_GET_MSRS rather than the guest's RDMSR
+ *
+ * Return: 0, or -EINVAL: a guest without the MSR gets #GP.
+ */
+int vtx_spec_ctrl_check_read(u64 guest_valid, bool host)
+{
+	return host || guest_valid ? 0 : -EINVAL;
 }

@@ -32,6 +32,69 @@
 #define VTX_CPUID_7_2_EDX_DDPD_U	BIT(3)
 #define VTX_CPUID_7_2_EDX_BHI_CTRL	BIT(4)
 
+/*
+ * "Virtualize IA32_SPEC_CTRL": tertiary processor-based control bit 7,
+ * which primary control bit 17 activates, and its two VMCS fields.
+ */
+#define VTX_PROC_ACTIVATE_TERTIARY		BIT(17)
+#define VTX_TERTIARY_EXEC_VIRT_SPEC_CTRL	BIT_ULL(7)
+#define VTX_VMCS_SPEC_CTRL_MASK		0x204a
+#define VTX_VMCS_SPEC_CTRL_SHADOW	0x204c
+
+/*
+ * How a vCPU's IA32_SPEC_CTRL is virtualized. The values are the ABI's
+ * (VTX_SPEC_CTRL_MODE_* in <linux/vtx.h>); AUTO is only ever requested.
+ */
+enum vtx_spec_ctrl_mode {
+	VTX_SPEC_CTRL_AUTO,
+	VTX_SPEC_CTRL_INTERCEPT,
+	VTX_SPEC_CTRL_PASSTHROUGH,
+	VTX_SPEC_CTRL_VIRTUALIZE,
+};
+
+/**
+ * struct vtx_spec_ctrl_host - what the host offers, once per load
+ * @supported: the IA32_SPEC_CTRL bits the host supports; 0 without the MSR
+ * @can_virtualize: tertiary controls with "virtualize IA32_SPEC_CTRL"
+ * @forced_mode: the spec_ctrl module parameter: AUTO, INTERCEPT or
+ *	PASSTHROUGH, applied to VMs whose policy asks for AUTO
+ */
+struct vtx_spec_ctrl_host {
+	u64 supported;
+	bool can_virtualize;
+	enum vtx_spec_ctrl_mode forced_mode;
+};
+
+/**
+ * struct vtx_spec_ctrl_plan - how one vCPU's VMCS carries SPEC_CTRL
+ * @mode: the mode in effect (never AUTO)
+ * @intercept: RDMSR and WRMSR of SPEC_CTRL exit (the MSR bitmap)
+ * @on_lists: the effective value is loaded by VM entry, and the guest's
+ *	stored by VM exit, through the MSR lists; the host's is restored in
+ *	vmenter.S
+ * @proc: primary processor-based controls to set (virtualize mode)
+ * @tertiary: tertiary controls to set (virtualize mode)
+ * @mask: VMCS IA32_SPEC_CTRL_MASK (virtualize mode), else 0
+ */
+struct vtx_spec_ctrl_plan {
+	enum vtx_spec_ctrl_mode mode;
+	bool intercept;
+	bool on_lists;
+	u32 proc;
+	u64 tertiary;
+	u64 mask;
+};
+
 u64 vtx_spec_ctrl_valid_bits(u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
+u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced);
+int vtx_spec_ctrl_check_policy(const struct vtx_spec_ctrl_host *h,
+			       u32 mode, u64 mask, u64 forced);
+void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
+			u64 mask, struct vtx_spec_ctrl_plan *plan);
+u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
+			      u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
+int vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h,
+			      u64 guest_valid, u64 value, bool host);
+int vtx_spec_ctrl_check_read(u64 guest_valid, bool host);
 
 #endif /* VTX_SPEC_CTRL_H */
