@@ -164,7 +164,7 @@ static void expect_plan(struct kunit *test, const struct vtx_spec_ctrl_host *h,
 {
 	struct vtx_spec_ctrl_plan plan;
 
-	vtx_spec_ctrl_plan(h, mode, mask, &plan);
+	vtx_spec_ctrl_plan(h, mode, mask, h->supported, &plan);
 	KUNIT_EXPECT_EQ_MSG(test, plan.mode, want, "mode %u mask 0x%llx",
 			    mode, mask);
 	KUNIT_EXPECT_EQ(test, plan.intercept, want == VTX_SPEC_CTRL_INTERCEPT);
@@ -220,6 +220,33 @@ static void vtx_spec_ctrl_plan_modes(struct kunit *test)
 	h = host_none;
 	h.forced_mode = VTX_SPEC_CTRL_PASSTHROUGH;
 	expect_plan(test, &h, VTX_SPEC_CTRL_AUTO, 0, VTX_SPEC_CTRL_INTERCEPT);
+}
+
+/*
+ * A guest whose CPUID grants less than the host supports is intercepted
+ * in every mode: only then can its ungranted bits get #GP.
+ */
+static void vtx_spec_ctrl_plan_partial_cpuid(struct kunit *test)
+{
+	static const u64 partial[] = { 0, STIBP, IBRS | SSBD };
+	struct vtx_spec_ctrl_plan plan;
+	unsigned int i;
+	u32 mode;
+
+	for (i = 0; i < ARRAY_SIZE(partial); i++) {
+		for (mode = VTX_SPEC_CTRL_AUTO;
+		     mode <= VTX_SPEC_CTRL_VIRTUALIZE; mode++) {
+			vtx_spec_ctrl_plan(&host_virt, mode, 0, partial[i],
+					   &plan);
+			KUNIT_EXPECT_EQ_MSG(test, plan.mode,
+					    VTX_SPEC_CTRL_INTERCEPT,
+					    "valid 0x%llx mode %u", partial[i],
+					    mode);
+			KUNIT_EXPECT_TRUE(test, plan.intercept);
+			KUNIT_EXPECT_TRUE(test, plan.on_lists);
+			KUNIT_EXPECT_EQ(test, plan.tertiary, 0ULL);
+		}
+	}
 }
 
 /* The field encodings of the virtualize plan, from the SDM. */
@@ -295,6 +322,7 @@ static struct kunit_case vtx_spec_ctrl_cases[] = {
 	KUNIT_CASE(vtx_spec_ctrl_effective_rule),
 	KUNIT_CASE(vtx_spec_ctrl_policy_checks),
 	KUNIT_CASE(vtx_spec_ctrl_plan_modes),
+	KUNIT_CASE(vtx_spec_ctrl_plan_partial_cpuid),
 	KUNIT_CASE(vtx_spec_ctrl_plan_vmcs_fields),
 	KUNIT_CASE(vtx_spec_ctrl_guest_writes),
 	KUNIT_CASE(vtx_spec_ctrl_host_writes),

@@ -105,17 +105,25 @@ int vtx_spec_ctrl_check_policy(const struct vtx_spec_ctrl_host *h,
  * @h: the host
  * @mode: the VM's requested mode
  * @mask: the VM's mask
+ * @guest_valid: vtx_spec_ctrl_guest_valid() for the vCPU
  * @plan: filled in
  *
  * AUTO becomes the module parameter's mode, then: virtualize where the
  * mask is non-zero and the CPU can, intercept where it cannot, and
  * passthrough without a mask. A mask always wins over a parameter that
  * asks for passthrough: it must be enforced, so that becomes intercept.
- * On a host without the MSR everything is intercepted and nothing is
- * loaded: every guest access then gets #GP.
+ *
+ * Passthrough and virtualize let the guest reach the MSR without an
+ * exit, so the CPU checks its writes against what the host supports, not
+ * against the guest's CPUID. They are used only when the guest's CPUID
+ * grants every bit the host supports; otherwise intercept gives the same
+ * semantics and the guest's #GP for bits it was not granted. On a host
+ * without the MSR everything is intercepted and nothing is loaded: every
+ * guest access then gets #GP.
  */
 void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
-			u64 mask, struct vtx_spec_ctrl_plan *plan)
+			u64 mask, u64 guest_valid,
+			struct vtx_spec_ctrl_plan *plan)
 {
 	*plan = (struct vtx_spec_ctrl_plan){ .mode = VTX_SPEC_CTRL_INTERCEPT,
 					     .intercept = true };
@@ -132,6 +140,8 @@ void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
 			mode = VTX_SPEC_CTRL_INTERCEPT;
 	}
 	if (mode == VTX_SPEC_CTRL_PASSTHROUGH && mask)
+		mode = VTX_SPEC_CTRL_INTERCEPT;
+	if (guest_valid != h->supported)
 		mode = VTX_SPEC_CTRL_INTERCEPT;
 
 	plan->mode = mode;

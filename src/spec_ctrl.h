@@ -90,7 +90,8 @@ u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced);
 int vtx_spec_ctrl_check_policy(const struct vtx_spec_ctrl_host *h,
 			       u32 mode, u64 mask, u64 forced);
 void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
-			u64 mask, struct vtx_spec_ctrl_plan *plan);
+			u64 mask, u64 guest_valid,
+			struct vtx_spec_ctrl_plan *plan);
 u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
 			      u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
 int vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h,
