@@ -15,6 +15,7 @@
 #include <asm/processor.h>
 
 #include "cpuid.h"
+#include "spec_ctrl.h"
 #include "vcpu.h"
 
 /**
@@ -103,6 +104,31 @@ void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
 	*edx = 0;
 }
 
+/**
+ * vtx_cpuid_edx() - EDX of exactly (@leaf, @subleaf) in the vCPU's table
+ * @vcpu: the vCPU
+ * @leaf: the leaf
+ * @subleaf: the subleaf; an entry without KVM_CPUID_FLAG_SIGNIFCANT_INDEX
+ *	stands for subleaf 0 only
+ *
+ * Return: EDX, or 0 when the table has no such entry.
+ */
+u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
+{
+	const struct kvm_cpuid_entry2 *e;
+	u32 i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		e = &vcpu->cpuid[i];
+		if (e->function != leaf)
+			continue;
+		if (e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
+		    e->index == subleaf : subleaf == 0)
+			return e->edx;
+	}
+	return 0;
+}
+
 /* CPUID.1:ECX bits vtx offers: no VMX, XSAVE, x2APIC, TSC deadline... */
 #define VTX_CPUID_1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
 			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
@@ -125,7 +151,8 @@ void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
  * Keep what vtx virtualizes. Everything else is off: VMX (no nesting),
  * XSAVE and the AVX family (XSETBV is refused), the APIC family (vtx has
  * no interrupt controller), RDTSCP and RDPID (the host's TSC_AUX), and
- * the IA32_SPEC_CTRL family until vtx virtualizes that MSR.
+ * IA32_ARCH_CAPABILITIES. The IA32_SPEC_CTRL family stays where the host
+ * has it (CPUID.(7,0):EDX and (7,2):EDX): vtx virtualizes every bit.
  */
 static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 {
@@ -139,10 +166,22 @@ static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 		e->edx &= VTX_CPUID_1_EDX;
 		break;
 	case 7:
-		e->eax = 0;
-		e->ebx &= VTX_CPUID_7_EBX;
+		if (e->index == 0) {
+			e->eax = min_t(u32, e->eax, 2);
+			e->ebx &= VTX_CPUID_7_EBX;
+			e->edx &= VTX_CPUID_7_0_EDX_SPEC_CTRL |
+				  VTX_CPUID_7_0_EDX_STIBP |
+				  VTX_CPUID_7_0_EDX_SSBD;
+		} else {
+			e->eax = 0;
+			e->ebx = 0;
+			e->edx &= e->index == 2 ? VTX_CPUID_7_2_EDX_PSFD |
+				  VTX_CPUID_7_2_EDX_IPRED_CTRL |
+				  VTX_CPUID_7_2_EDX_RRSBA_CTRL |
+				  VTX_CPUID_7_2_EDX_DDPD_U |
+				  VTX_CPUID_7_2_EDX_BHI_CTRL : 0;
+		}
 		e->ecx = 0;
-		e->edx = 0;
 		break;
 	case 0x80000000:
 		e->eax = min_t(u32, e->eax, 0x80000008);
@@ -168,7 +207,8 @@ static const u32 vtx_cpuid_leaves[] = {
  */
 int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
 {
-	struct kvm_cpuid_entry2 e[ARRAY_SIZE(vtx_cpuid_leaves)];
+	/* Leaf 7 may bring subleaves 1 and 2. */
+	struct kvm_cpuid_entry2 e[ARRAY_SIZE(vtx_cpuid_leaves) + 2];
 	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
 	struct kvm_cpuid2 hdr;
 	unsigned int i, n = 0;
@@ -178,16 +218,23 @@ int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
 	for (i = 0; i < ARRAY_SIZE(vtx_cpuid_leaves); i++) {
 		u32 leaf = vtx_cpuid_leaves[i];
 
+		u32 sub, subleaves = 1;
+
 		if (leaf > (leaf >= 0x80000000 ? max_ext : max_basic))
 			continue;
-		memset(&e[n], 0, sizeof(e[n]));
-		e[n].function = leaf;
 		if (leaf == 7)
-			e[n].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
-		cpuid_count(leaf, 0, &e[n].eax, &e[n].ebx, &e[n].ecx,
-			    &e[n].edx);
-		vtx_cpuid_filter(&e[n]);
-		n++;
+			subleaves = min_t(u32, cpuid_eax(7), 2) + 1;
+		for (sub = 0; sub < subleaves; sub++) {
+			memset(&e[n], 0, sizeof(e[n]));
+			e[n].function = leaf;
+			e[n].index = sub;
+			if (leaf == 7)
+				e[n].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+			cpuid_count(leaf, sub, &e[n].eax, &e[n].ebx,
+				    &e[n].ecx, &e[n].edx);
+			vtx_cpuid_filter(&e[n]);
+			n++;
+		}
 	}
 	if (hdr.nent < n)
 		return -E2BIG;

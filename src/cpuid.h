@@ -17,6 +17,7 @@ struct vtx_vcpu;
 int vtx_cpuid_set(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp);
 int vtx_cpuid_get(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp);
 int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp);
+u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf);
 void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
 		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 

@@ -165,7 +165,9 @@ static int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
 {
 	u64 data;
 
-	if (vtx_msr_get(vcpu, vcpu->regs[VTX_REG_RCX], &data)) {
+	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL)
+		vcpu->spec_ctrl.rdmsr_exits++;
+	if (vtx_msr_get(vcpu, vcpu->regs[VTX_REG_RCX], &data, false)) {
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;
 	}
@@ -180,6 +182,8 @@ static int vtx_exit_wrmsr(struct vtx_vcpu *vcpu)
 	u64 data = (u32)vcpu->regs[VTX_REG_RAX] |
 		   (u64)(u32)vcpu->regs[VTX_REG_RDX] << 32;
 
+	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL)
+		vcpu->spec_ctrl.wrmsr_exits++;
 	if (vtx_msr_set(vcpu, vcpu->regs[VTX_REG_RCX], data, false)) {
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;

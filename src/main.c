@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "debugfs.h"
 #include "dev.h"
+#include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmcs_init.h"
@@ -28,6 +29,9 @@ static int __init vtx_init(void)
 		return r;
 
 	r = vtx_vmcs_init_plan();
+	if (r)
+		return r;
+	r = vtx_spec_ctrl_hw_init();
 	if (r)
 		return r;
 	vtx_vmcs_init();

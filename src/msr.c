@@ -21,6 +21,7 @@
 
 #include "msr.h"
 #include "msr_switch.h"
+#include "spec_ctrl_hw.h"
 #include "regs.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
@@ -58,10 +59,13 @@ static bool vtx_msr_pat_valid(u64 pat)
  * @vcpu: the vCPU
  * @index: the MSR
  * @data: its value
+ * @host: the read comes from user space (KVM_GET_MSRS), not the guest
  *
- * Return: 0, or -ENOENT for an MSR vtx does not emulate.
+ * Return: 0; -ENOENT for an MSR vtx does not emulate; -EINVAL for one
+ * this guest does not have (IA32_SPEC_CTRL without it in CPUID). The
+ * guest gets #GP for either.
  */
-int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
+int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	int r = 0;
 
@@ -94,6 +98,9 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data)
 		break;
 	case MSR_IA32_CR_PAT:
 		*data = vcpu->msrs.pat;
+		break;
+	case MSR_IA32_SPEC_CTRL:
+		r = vtx_spec_ctrl_hw_get(vcpu, data, host);
 		break;
 	default:
 		r = -ENOENT;
@@ -148,6 +155,10 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
 			return -EINVAL;
 		vcpu->msrs.pat = data;
 		return 0;
+	case MSR_IA32_SPEC_CTRL:
+		return vtx_spec_ctrl_hw_set(vcpu, data, host);
+	case MSR_IA32_PRED_CMD:
+		return vtx_spec_ctrl_hw_pred_cmd(vcpu, data, host);
 	default:
 		return -ENOENT;
 	}
@@ -224,7 +235,7 @@ int vtx_msr_ioctl(struct vtx_vcpu *vcpu, struct kvm_msrs __user *argp,
 		if (set)
 			r = vtx_msr_set(vcpu, e[i].index, e[i].data, true);
 		else
-			r = vtx_msr_get(vcpu, e[i].index, &e[i].data);
+			r = vtx_msr_get(vcpu, e[i].index, &e[i].data, true);
 		if (r)
 			break;
 	}
@@ -239,24 +250,31 @@ int vtx_msr_ioctl(struct vtx_vcpu *vcpu, struct kvm_msrs __user *argp,
  * vtx_msr_get_index_list() - KVM_GET_MSR_INDEX_LIST
  * @argp: the user's struct kvm_msr_list, nmsrs indices of room
  *
+ * The MSRs above, and IA32_SPEC_CTRL where the host has it.
+ *
  * Return: 0; -E2BIG when the list does not fit (nmsrs then says how many
  * it needs); -EFAULT.
  */
 int vtx_msr_get_index_list(struct kvm_msr_list __user *argp)
 {
+	u32 spec_ctrl = MSR_IA32_SPEC_CTRL;
+	u32 n = ARRAY_SIZE(vtx_msr_index_list);
 	struct kvm_msr_list hdr;
 	u32 room;
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
 		return -EFAULT;
 	room = hdr.nmsrs;
-	hdr.nmsrs = ARRAY_SIZE(vtx_msr_index_list);
+	hdr.nmsrs = n + !!vtx_spec_ctrl_host.supported;
 	if (copy_to_user(argp, &hdr, sizeof(hdr)))
 		return -EFAULT;
 	if (room < hdr.nmsrs)
 		return -E2BIG;
 	if (copy_to_user(argp->indices, vtx_msr_index_list,
 			 sizeof(vtx_msr_index_list)))
+		return -EFAULT;
+	if (hdr.nmsrs > n &&
+	    copy_to_user(&argp->indices[n], &spec_ctrl, sizeof(spec_ctrl)))
 		return -EFAULT;
 	return 0;
 }

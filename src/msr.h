@@ -15,7 +15,7 @@ struct vtx_vcpu;
 /* As KVM: at most this many entries in one KVM_GET/SET_MSRS. */
 #define VTX_MAX_IO_MSRS		256
 
-int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data);
+int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data, bool host);
 int vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data, bool host);
 int vtx_msr_ioctl(struct vtx_vcpu *vcpu, struct kvm_msrs __user *argp,
 		  bool set);

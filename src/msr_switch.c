@@ -193,6 +193,20 @@ int vtx_msr_switch_set(struct vtx_vcpu *vcpu, u32 index, u64 value)
 }
 
 /**
+ * vtx_msr_switch_del() - take an MSR off the guest list
+ * @vcpu: the vCPU
+ * @index: the MSR; absent is not an error
+ */
+void vtx_msr_switch_del(struct vtx_vcpu *vcpu, u32 index)
+{
+	unsigned int nr = vcpu->msr_guest.nr;
+
+	vtx_msr_list_del(&vcpu->msr_guest, index);
+	if (vcpu->msr_guest.nr != nr)
+		vtx_msr_switch_write_counts(vcpu);
+}
+
+/**
  * vtx_msr_switch_host_cpu() - the host's per-CPU values, from this CPU
  * @vcpu: the vCPU, about to enter on this CPU for the first time since it
  *	arrived here

@@ -43,6 +43,7 @@
 #include "msr_switch.h"
 #include "run.h"
 #include "run_flags.h"
+#include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs.h"
@@ -219,7 +220,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	vtx_run_flush(vcpu, cpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
 
-	r = vtx_vmenter(vcpu->regs, flags);
+	r = vtx_vmenter(vcpu->regs, flags, vtx_spec_ctrl_hw_guest_slot(vcpu));
 
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
 	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {

@@ -10,7 +10,7 @@ struct vtx_vcpu;
 int vtx_run(struct vtx_vcpu *vcpu);
 
 /* src/asm/vmenter.S */
-int vtx_vmenter(unsigned long *regs, unsigned int flags);
+int vtx_vmenter(unsigned long *regs, unsigned int flags, u64 *spec_ctrl);
 void vtx_do_nmi_irqoff(void);
 
 #endif /* VTX_RUN_H */

@@ -41,6 +41,7 @@
 #include "msr_switch.h"
 #include "regs.h"
 #include "run.h"
+#include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs.h"
@@ -158,6 +159,19 @@ static long vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, void __user *argp)
 	return vtx_regs_set_sregs(vcpu, &sregs);
 }
 
+/* The CPUID decides which SPEC_CTRL bits exist, and so its mechanism. */
+static long vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	int r = vtx_cpuid_set(vcpu, argp);
+
+	if (!r) {
+		preempt_disable();
+		vtx_spec_ctrl_hw_setup(vcpu, false);
+		preempt_enable();
+	}
+	return r;
+}
+
 /* Run @cmd with the vCPU loaded. Under vcpu->mutex. */
 static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 			      void __user *argp)
@@ -174,7 +188,7 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_SREGS:
 		return vtx_vcpu_set_sregs(vcpu, argp);
 	case KVM_SET_CPUID2:
-		return vtx_cpuid_set(vcpu, argp);
+		return vtx_vcpu_set_cpuid(vcpu, argp);
 	case KVM_GET_CPUID2:
 		return vtx_cpuid_get(vcpu, argp);
 	case KVM_GET_MSRS:
@@ -183,6 +197,8 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_msr_ioctl(vcpu, argp, true);
 	case VTX_GET_VCPU_STATS:
 		return vtx_vcpu_get_stats(vcpu, argp);
+	case VTX_GET_SPEC_CTRL_STATE:
+		return vtx_spec_ctrl_get_state(vcpu, argp);
 	}
 	return -EINVAL;
 }
@@ -207,6 +223,7 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 	case VTX_GET_VCPU_STATS:
+	case VTX_GET_SPEC_CTRL_STATE:
 		break;
 	default:
 		/* KVM answers an unknown vCPU ioctl with -EINVAL. */

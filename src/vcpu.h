@@ -15,6 +15,7 @@
 
 #include "msr_list.h"
 #include "run_flags.h"
+#include "spec_ctrl_hw.h"
 
 struct page;
 struct vtx_vm;
@@ -63,6 +64,7 @@ struct vtx_pio {
  * @msr_guest: the VM-entry MSR-load and VM-exit MSR-store list: the
  *	guest's values (msr_switch.c)
  * @msr_host: the VM-exit MSR-load list: the host's values
+ * @spec_ctrl: IA32_SPEC_CTRL (spec_ctrl_hw.c)
  * @pio: the port I/O exit being completed
  * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
  * @cpuid_nent: its size
@@ -96,6 +98,7 @@ struct vtx_vcpu {
 	struct vtx_guest_msrs msrs;
 	struct vtx_msr_list msr_guest;
 	struct vtx_msr_list msr_host;
+	struct vtx_spec_ctrl_vcpu spec_ctrl;
 	struct vtx_pio pio;
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;

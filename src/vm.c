@@ -27,6 +27,9 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
+#include <uapi/linux/vtx.h>
+
+#include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -122,6 +125,10 @@ static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
 		return vtx_vcpu_create(vm, arg);
 	case KVM_CHECK_EXTENSION:
 		return vtx_vm_check_extension(arg);
+	case VTX_SET_SPEC_CTRL_POLICY:
+		return vtx_spec_ctrl_set_policy(vm, (void __user *)arg);
+	case VTX_GET_SPEC_CTRL_POLICY:
+		return vtx_spec_ctrl_get_policy(vm, (void __user *)arg);
 	}
 	/* KVM answers an unknown VM ioctl with -ENOTTY. */
 	return -ENOTTY;

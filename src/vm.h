@@ -30,6 +30,9 @@ struct vtx_vcpu;
  * @ept: the EPT every vCPU of the VM uses
  * @ept_gen: bumped when a mapping is removed; a vCPU that has not seen
  *	the current value flushes before it enters
+ * @spec_ctrl_mode: the IA32_SPEC_CTRL mode requested (VTX_SPEC_CTRL_*)
+ * @spec_ctrl_mask: the SPEC_CTRL bits the guest cannot change
+ * @spec_ctrl_forced: their values
  */
 struct vtx_vm {
 	struct kref ref;
@@ -41,6 +44,9 @@ struct vtx_vm {
 	unsigned long pinned_pages;
 	struct vtx_ept ept;
 	u64 ept_gen;
+	u32 spec_ctrl_mode;
+	u64 spec_ctrl_mask;
+	u64 spec_ctrl_forced;
 };
 
 int vtx_vm_create(unsigned long type);

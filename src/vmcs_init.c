@@ -34,6 +34,7 @@
 #include "caps.h"
 #include "controls.h"
 #include "msr_switch.h"
+#include "spec_ctrl_hw.h"
 #include "regs.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -305,6 +306,7 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vcpu->host_cr3 = 0;
 	vcpu->host_cr4 = 0;
 	vtx_vmcs_init_guest(vcpu);
+	vtx_spec_ctrl_hw_setup(vcpu, true);
 	vcpu->flush_cpu = -1;
 	vcpu->vmcs_ready = true;
 	return 0;

@@ -9,6 +9,8 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/cpufeatures.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/segment.h>
 
@@ -23,6 +25,9 @@
  * @regs:	unsigned long[VTX_NR_REGS]: guest GPRs, loaded before entry
  *		and saved after exit (RSP is in the VMCS)
  * @flags:	VTX_RUN_VMRESUME to resume a launched VMCS
+ * @spec_ctrl:	the guest's IA32_SPEC_CTRL as VM exit stores it (its entry
+ *		on the VM-exit MSR-store list), or NULL when VM entry and
+ *		exit do not switch the MSR
  *
  * Returns 0 after a VM exit (including a failed VM entry that reported an
  * exit reason), 1 on VMfail (nothing ran; see VM_INSTRUCTION_ERROR).
@@ -36,9 +41,10 @@ SYM_FUNC_START(vtx_vmenter)
 	push %r12
 	push %rbx
 
-	/* Saved for the exit path: @regs, then @flags on top. */
+	/* Saved for the exit path: @regs, @flags, then @spec_ctrl on top. */
 	push %rdi
 	push %rsi
+	push %rdx
 
 	/*
 	 * HOST_RSP is where the exit path finds the two words above. Write
@@ -91,9 +97,9 @@ SYM_INNER_LABEL(vtx_vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
 	ENDBR
 
-	/* Guest RAX, then fetch @regs from under it and @flags. */
+	/* Guest RAX, then fetch @regs from under it, @spec_ctrl and @flags. */
 	push %rax
-	mov  16(%rsp), %rax
+	mov  24(%rsp), %rax
 
 	mov  %rcx, REG(RCX)(%rax)
 	mov  %rdx, REG(RDX)(%rax)
@@ -142,15 +148,32 @@ SYM_INNER_LABEL(vtx_vmx_vmexit, SYM_L_GLOBAL)
 			   X86_FEATURE_RSB_VMEXIT_LITE
 
 	/*
-	 * HOST SPEC_CTRL RESTORE GOES HERE (the IA32_SPEC_CTRL issue): write
-	 * this CPU's x86_spec_ctrl_current when it differs from the guest's
-	 * value, before any RET or indirect branch below.
+	 * The host's IA32_SPEC_CTRL, before any RET or indirect branch below
+	 * (CLEAR_BRANCH_HISTORY_VMEXIT calls). VM exit has stored the guest's
+	 * value at @spec_ctrl; write this CPU's x86_spec_ctrl_current when it
+	 * differs, and always where the kernel uses IBRS itself, because only
+	 * a write makes legacy IBRS take effect. After a VMfail nothing was
+	 * loaded: the stored value is the one entry would have loaded, and a
+	 * needless write is harmless. The LFENCE keeps later code from
+	 * running speculatively ahead of the write.
 	 */
+	mov  (%rsp), %rsi
+	test %rsi, %rsi
+	jz   .Lspec_ctrl_done
+	mov  PER_CPU_VAR(x86_spec_ctrl_current), %rax
+	ALTERNATIVE "cmp (%rsi), %rax; je .Lspec_ctrl_done", "", \
+		    X86_FEATURE_KERNEL_IBRS
+	mov  %rax, %rdx
+	shr  $32, %rdx
+	mov  $MSR_IA32_SPEC_CTRL, %ecx
+	wrmsr
+.Lspec_ctrl_done:
+	lfence
 
 	/* Scrub branch history the guest left, where the kernel does. */
 	CLEAR_BRANCH_HISTORY_VMEXIT
 
-	add  $16, %rsp		/* @flags and @regs */
+	add  $24, %rsp		/* @spec_ctrl, @flags and @regs */
 	mov  %rbx, %rax
 	pop  %rbx
 	pop  %r12

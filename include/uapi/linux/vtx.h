@@ -159,4 +159,70 @@ struct vtx_vcpu_stats {
 /* vCPU ioctl: load the vCPU (as every vCPU ioctl does) and report. */
 #define VTX_GET_VCPU_STATS	_IOR(VTXIO, 0x20, struct vtx_vcpu_stats)
 
+/* IA32_SPEC_CTRL modes (struct vtx_spec_ctrl_policy.mode, _state.mode) */
+#define VTX_SPEC_CTRL_MODE_AUTO		0
+#define VTX_SPEC_CTRL_MODE_INTERCEPT	1
+#define VTX_SPEC_CTRL_MODE_PASSTHROUGH	2
+#define VTX_SPEC_CTRL_MODE_VIRTUALIZE	3
+
+/**
+ * struct vtx_spec_ctrl_policy - a VM's IA32_SPEC_CTRL policy
+ * @mode: VTX_SPEC_CTRL_MODE_*: AUTO lets vtx choose (the module parameter
+ *	spec_ctrl, then virtualize or intercept with a mask, passthrough
+ *	without one); the others ask for that mechanism.
+ * @reserved0: zero.
+ * @mask: the bits the guest cannot change; only bits the host supports
+ *	(vtx_capabilities.spec_ctrl_supported).
+ * @forced: the values of the masked bits; only bits inside @mask.
+ * @reserved: zero.
+ *
+ * The guest sees and reads back what it writes (its shadow); the MSR
+ * holds (forced & mask) | (shadow & ~mask) while the guest runs.
+ */
+struct vtx_spec_ctrl_policy {
+	__u32 mode;
+	__u32 reserved0;
+	__u64 mask;
+	__u64 forced;
+	__u64 reserved[5];
+};
+
+/*
+ * VM ioctls: set the policy before the VM's first vCPU is created (EBUSY
+ * after), and read it back.
+ */
+#define VTX_SET_SPEC_CTRL_POLICY _IOW(VTXIO, 0x10, struct vtx_spec_ctrl_policy)
+#define VTX_GET_SPEC_CTRL_POLICY _IOR(VTXIO, 0x11, struct vtx_spec_ctrl_policy)
+
+/**
+ * struct vtx_spec_ctrl_state - a vCPU's IA32_SPEC_CTRL, as it stands
+ * @mode: VTX_SPEC_CTRL_MODE_* in effect (never AUTO).
+ * @reserved0: zero.
+ * @shadow: the value the guest last wrote and reads back.
+ * @effective: the value the MSR holds while the guest runs, as VM exit
+ *	last stored it (or as vtx will load it, before the first entry).
+ * @mask: the VM's mask.
+ * @forced: the VM's forced bits.
+ * @valid: the bits this guest may write: what its CPUID grants and the
+ *	host supports; 0 means the MSR does not exist for it.
+ * @rdmsr_exits: guest RDMSRs of IA32_SPEC_CTRL that caused a VM exit.
+ * @wrmsr_exits: guest WRMSRs of IA32_SPEC_CTRL that caused a VM exit.
+ * @reserved: zero.
+ */
+struct vtx_spec_ctrl_state {
+	__u32 mode;
+	__u32 reserved0;
+	__u64 shadow;
+	__u64 effective;
+	__u64 mask;
+	__u64 forced;
+	__u64 valid;
+	__u64 rdmsr_exits;
+	__u64 wrmsr_exits;
+	__u64 reserved[4];
+};
+
+/* vCPU ioctl: report the vCPU's IA32_SPEC_CTRL state. */
+#define VTX_GET_SPEC_CTRL_STATE	_IOR(VTXIO, 0x21, struct vtx_spec_ctrl_state)
+
 #endif /* _UAPI_LINUX_VTX_H */
