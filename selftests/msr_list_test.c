@@ -30,9 +30,12 @@
 /* vtx_guest_count64 reports on this port. */
 #define PORT_COUNT	0x50
 
-/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE; and EFER on the list path. */
-#define LIST_NEED_VMCS		5
-#define LIST_NEED_MSR_LIST	6
+/*
+ * STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE on every list; EFER as
+ * well on the list path; IA32_SPEC_CTRL on the guest list where the host
+ * has it (Documentation/vtx.rst).
+ */
+#define LIST_NEED_BASE		5
 
 /* Read the file: 0, or a negative errno; -EPROTO when it is no number. */
 static int __read_capacity(__u32 *val)
@@ -204,11 +207,11 @@ static void vcpu_setup_count(struct vtx_vcpu *vcpu, __u32 first,
 	VTX_ASSERT(!r, "vcpu %d: setup: %s", vcpu->id, strerror(-r));
 }
 
-/* The entries each list of a vCPU needs with this load's EFER path. */
+/* The entries the fuller list of a vCPU needs on this host and load. */
 static __u32 list_need(const struct vtx_capabilities *caps)
 {
-	return caps->config & VTX_CONFIG_EFER_MSR_LIST ? LIST_NEED_MSR_LIST :
-							 LIST_NEED_VMCS;
+	return LIST_NEED_BASE + !!(caps->config & VTX_CONFIG_EFER_MSR_LIST) +
+	       !!caps->spec_ctrl_supported;
 }
 
 /*
