@@ -105,28 +105,22 @@ void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
 }
 
 /**
- * vtx_cpuid_edx() - EDX of exactly (@leaf, @subleaf) in the vCPU's table
+ * vtx_cpuid_edx() - EDX of (@leaf, @subleaf), as the guest sees it
  * @vcpu: the vCPU
  * @leaf: the leaf
- * @subleaf: the subleaf; an entry without KVM_CPUID_FLAG_SIGNIFCANT_INDEX
- *	stands for subleaf 0 only
+ * @subleaf: the subleaf
+ *
+ * The same match as the guest's own CPUID (vtx_cpuid_lookup()): an entry
+ * without KVM_CPUID_FLAG_SIGNIFCANT_INDEX answers every subleaf.
  *
  * Return: EDX, or 0 when the table has no such entry.
  */
 u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 {
-	const struct kvm_cpuid_entry2 *e;
-	u32 i;
+	u32 eax, ebx, ecx, edx;
 
-	for (i = 0; i < vcpu->cpuid_nent; i++) {
-		e = &vcpu->cpuid[i];
-		if (e->function != leaf)
-			continue;
-		if (e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
-		    e->index == subleaf : subleaf == 0)
-			return e->edx;
-	}
-	return 0;
+	vtx_cpuid_lookup(vcpu, leaf, subleaf, &eax, &ebx, &ecx, &edx);
+	return edx;
 }
 
 /* CPUID.1:ECX bits vtx offers: no VMX, XSAVE, x2APIC, TSC deadline... */
