@@ -7,6 +7,7 @@
 # usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR
 #                   [--mode test|demo] [--timeout SECS] [--name LABEL]
 #                   [--megs N] [--append "ARGS"] [--model BOCHS_CPU_MODEL]
+#                   [--msrs FILE]
 #
 #   --ko       the vtx.ko to test (copied to /lib/vtx/vtx.ko)
 #   --tests    directory of static binaries; *_test are run, others copied
@@ -23,6 +24,8 @@
 #   --append   extra kernel command line arguments (e.g. vtxtimeout=N)
 #   --model    Bochs CPU model (default corei7_skylake_x); the tests see it
 #              as VTX_CPU_MODEL
+#   --msrs     a Bochs MSR definition file for the cpu: line (msrs=), e.g.
+#              scripts/bochs-msrs.def, which icelake-class models need
 #
 # Test mode prints every test's TAP output prefixed with "[LABEL] " and ends
 # with "LABEL: P passed, F failed, S skipped"; exit 0 if nothing failed.
@@ -39,7 +42,7 @@ die() {
 }
 
 usage() {
-	die "usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR [--mode test|demo] [--timeout SECS] [--name LABEL] [--megs N] [--append ARGS] [--model M]"
+	die "usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR [--mode test|demo] [--timeout SECS] [--name LABEL] [--megs N] [--append ARGS] [--model M] [--msrs FILE]"
 }
 
 ko=''
@@ -53,6 +56,7 @@ name=''
 megs=512
 append=''
 model=corei7_skylake_x
+msrs=''
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
@@ -67,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--megs) megs=$2 ;;
 	--append) append=$2 ;;
 	--model) model=$2 ;;
+	--msrs) msrs=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -152,6 +157,9 @@ sed -e "s|@MEGS@|$megs|" -e "s|@CPUCOUNT@|$cpucount|" -e "s|@MODEL@|$model|" \
 	-e "s|@ISO@|$out/vtx.iso|" -e "s|@CONSOLE@|$out/console.log|" \
 	-e "s|@RESULTS@|$out/results.log|" -e "s|@LOG@|$out/bochs.log|" \
 	"$here/bochsrc.in" >"$out/bochsrc"
+if [ -n "$msrs" ]; then
+	sed -i -e "s|^cpu: \(.*\)$|cpu: \1, msrs=\"$msrs\"|" "$out/bochsrc"
+fi
 echo c >"$out/bochs.rc"
 rm -f "$out/console.log" "$out/results.log" "$out/bochs.log" \
 	"$out/bochs.out" "$out/counts"
