@@ -63,6 +63,8 @@ int __vtx_module_unload(const char *name);
 void vtx_module_unload(const char *name);
 const char *vtx_ko_path(void);
 void vtx_load(void);
+/* vtx.ko with VTX_PARAMS, then @extra (a later parameter wins). */
+int __vtx_load_with(const char *extra);
 void vtx_unload_if_loaded(void);
 void vtx_kvm_load(void);
 void vtx_kvm_unload(void);
@@ -89,6 +91,13 @@ void vtx_get_capabilities(int fd, struct vtx_capabilities *caps);
 int __vtx_debugfs_cpu_vmx(int cpu);
 int __vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats);
 void vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats);
+/* VTX_SET/GET_SPEC_CTRL_POLICY on a VM fd, VTX_GET_SPEC_CTRL_STATE on a vCPU fd */
+int __vtx_set_spec_ctrl_policy(int vm, const struct vtx_spec_ctrl_policy *p);
+void vtx_set_spec_ctrl_policy(int vm, const struct vtx_spec_ctrl_policy *p);
+int __vtx_get_spec_ctrl_policy(int vm, struct vtx_spec_ctrl_policy *p);
+void vtx_get_spec_ctrl_policy(int vm, struct vtx_spec_ctrl_policy *p);
+int __vtx_get_spec_ctrl_state(int vcpu, struct vtx_spec_ctrl_state *st);
+void vtx_get_spec_ctrl_state(int vcpu, struct vtx_spec_ctrl_state *st);
 
 /* /sys/kernel/debug/vtx/vmcs, parsed and checked for consistency */
 #define VTX_VIEW_MAX_CPUS	8

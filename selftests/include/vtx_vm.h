@@ -155,6 +155,25 @@ int __vtx_vcpu_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs);
 void vtx_vcpu_get_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs);
 int __vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs);
 void vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs);
+/*
+ * KVM_GET_SUPPORTED_CPUID on the system fd @dev into @entries, room for
+ * @max: the number of entries, or a negative errno.
+ */
+int __vtx_get_supported_cpuid(int dev, struct kvm_cpuid_entry2 *entries,
+			      int max);
+int vtx_get_supported_cpuid(int dev, struct kvm_cpuid_entry2 *entries,
+			    int max);
+/* The entry of @function (and @index if it is flagged indexed), or NULL. */
+struct kvm_cpuid_entry2 *vtx_cpuid_find(struct kvm_cpuid_entry2 *entries,
+					int nent, __u32 function,
+					__u32 index);
+/*
+ * The same, or else a new zeroed entry of @function and @index (flagged
+ * indexed) appended to the @*nent entries, which have room for @max.
+ */
+struct kvm_cpuid_entry2 *vtx_cpuid_add(struct kvm_cpuid_entry2 *entries,
+				       int *nent, int max, __u32 function,
+				       __u32 index);
 /* KVM_SET_CPUID2 with @nent entries. */
 int __vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
 			 const struct kvm_cpuid_entry2 *entries, int nent);
@@ -170,6 +189,8 @@ int __vtx_vcpu_get_msrs(struct vtx_vcpu *vcpu, struct kvm_msr_entry *entries,
 			int n);
 int __vtx_vcpu_set_msrs(struct vtx_vcpu *vcpu,
 			const struct kvm_msr_entry *entries, int n);
+/* One MSR: the number of entries processed (0: refused), or -errno. */
+int __vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value);
 /* One MSR; the ioctl must process it. */
 __u64 vtx_vcpu_get_msr(struct vtx_vcpu *vcpu, __u32 index);
 void vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value);
@@ -253,5 +274,63 @@ VTX_GUEST_CODE(vtx_guest_spin64);
  * RBX, RSI and RDX are the caller's, set with KVM_SET_REGS.
  */
 VTX_GUEST_CODE(vtx_guest_count64);
+
+/*
+ * vtx_guest_msr_prog64 (64-bit code, at VTX_CODE_GPA) runs a program of
+ * MSR accesses at VTX_PROG_GPA and reports on these ports (4-byte OUTs);
+ * a #GP (its IDT gate) is reported and stepped over. See guest_code.c.
+ */
+VTX_GUEST_CODE(vtx_guest_msr_prog64);
+VTX_GUEST_LABEL(vtx_guest_msr_prog64_gp);
+
+#define VTX_PROG_GPA		VTX_DATA_GPA
+#define VTX_PROG_MAX_OPS	1024
+#define VTX_PROG_PORT_GP_ERROR	0x41	/* a #GP's error code, then ... */
+#define VTX_PROG_PORT_GP_OP	0x42	/* ... the index of the op */
+#define VTX_PROG_PORT_VALUE	0x44	/* RDMSR: low half, then high half */
+#define VTX_PROG_PORT_TICK	0x45	/* VTX_PROG_TICKS: 0, 1, ... */
+#define VTX_PROG_PORT_DONE	0x47	/* VTX_PROG_DONE: the end */
+#define VTX_PROG_DONE		0x600d
+
+enum { VTX_PROG_END, VTX_PROG_WRMSR, VTX_PROG_RDMSR, VTX_PROG_TICKS };
+
+struct vtx_prog_op {
+	__u32 kind;
+	__u32 msr;	/* VTX_PROG_WRMSR, VTX_PROG_RDMSR */
+	__u64 value;	/* VTX_PROG_WRMSR: the value; VTX_PROG_TICKS: count */
+};
+
+struct vtx_prog {
+	struct vtx_prog_op *ops;	/* in guest memory */
+	int n;
+};
+
+enum {
+	VTX_PROG_EV_OTHER,	/* any other exit: see desc */
+	VTX_PROG_EV_VALUE,	/* value: what RDMSR read */
+	VTX_PROG_EV_GP,		/* value: the op that faulted; error */
+	VTX_PROG_EV_TICK,	/* value: the tick */
+	VTX_PROG_EV_DONE,	/* the end of the program */
+};
+
+struct vtx_prog_event {
+	int kind;
+	__u32 error;
+	__u64 value;
+	char desc[160];		/* for messages */
+};
+
+/* prog.c */
+/*
+ * Load vtx_guest_msr_prog64, put @vcpu in 64-bit mode at it with RSI =
+ * VTX_PROG_GPA and gate 13 on its #GP handler; @p is an empty program.
+ */
+void vtx_prog_setup(struct vtx_vcpu *vcpu, struct vtx_prog *p);
+/* Start a new program: the guest runs it after its current one ends. */
+void vtx_prog_begin(struct vtx_prog *p);
+/* Append an op: its index, which a #GP report names. */
+int vtx_prog_add(struct vtx_prog *p, __u32 kind, __u32 msr, __u64 value);
+/* Run to the next report. */
+void vtx_prog_next(struct vtx_vcpu *vcpu, struct vtx_prog_event *ev);
 
 #endif /* VTX_VM_H */

@@ -81,6 +81,44 @@ void vtx_get_vcpu_stats(int vcpu, struct vtx_vcpu_stats *stats)
 	VTX_ASSERT(!r, "VTX_GET_VCPU_STATS: %s", strerror(-r));
 }
 
+int __vtx_set_spec_ctrl_policy(int vm, const struct vtx_spec_ctrl_policy *p)
+{
+	return __vtx_ioctl(vm, VTX_SET_SPEC_CTRL_POLICY, (void *)p);
+}
+
+void vtx_set_spec_ctrl_policy(int vm, const struct vtx_spec_ctrl_policy *p)
+{
+	int r = __vtx_set_spec_ctrl_policy(vm, p);
+
+	VTX_ASSERT(!r, "VTX_SET_SPEC_CTRL_POLICY mode %u mask 0x%llx forced 0x%llx: %s",
+		   p->mode, (unsigned long long)p->mask,
+		   (unsigned long long)p->forced, strerror(-r));
+}
+
+int __vtx_get_spec_ctrl_policy(int vm, struct vtx_spec_ctrl_policy *p)
+{
+	return __vtx_ioctl(vm, VTX_GET_SPEC_CTRL_POLICY, p);
+}
+
+void vtx_get_spec_ctrl_policy(int vm, struct vtx_spec_ctrl_policy *p)
+{
+	int r = __vtx_get_spec_ctrl_policy(vm, p);
+
+	VTX_ASSERT(!r, "VTX_GET_SPEC_CTRL_POLICY: %s", strerror(-r));
+}
+
+int __vtx_get_spec_ctrl_state(int vcpu, struct vtx_spec_ctrl_state *st)
+{
+	return __vtx_ioctl(vcpu, VTX_GET_SPEC_CTRL_STATE, st);
+}
+
+void vtx_get_spec_ctrl_state(int vcpu, struct vtx_spec_ctrl_state *st)
+{
+	int r = __vtx_get_spec_ctrl_state(vcpu, st);
+
+	VTX_ASSERT(!r, "VTX_GET_SPEC_CTRL_STATE: %s", strerror(-r));
+}
+
 /*
  * Parse /sys/kernel/debug/vtx/vmcs: "allocated=N", then per CPU its
  * "vmcs=PA cpu=C launched=L" lines followed by "cpuN loaded=K".

@@ -71,6 +71,15 @@ void vtx_load(void)
 	vtx_module_load(vtx_ko_path(), getenv("VTX_PARAMS"));
 }
 
+int __vtx_load_with(const char *extra)
+{
+	const char *env = getenv("VTX_PARAMS");
+	char params[512];
+
+	snprintf(params, sizeof(params), "%s %s", env ?: "", extra);
+	return __vtx_module_load(vtx_ko_path(), params);
+}
+
 void vtx_unload_if_loaded(void)
 {
 	if (vtx_module_loaded("vtx"))

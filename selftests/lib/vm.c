@@ -274,6 +274,66 @@ void vtx_vcpu_set_sregs(struct vtx_vcpu *vcpu, struct kvm_sregs *sregs)
 	VTX_ASSERT(!r, "KVM_SET_SREGS: %s", strerror(-r));
 }
 
+int __vtx_get_supported_cpuid(int dev, struct kvm_cpuid_entry2 *entries,
+			      int max)
+{
+	struct kvm_cpuid2 *cpuid;
+	int r;
+
+	cpuid = calloc(1, sizeof(*cpuid) + max * sizeof(*entries));
+	if (!cpuid)
+		return -ENOMEM;
+	cpuid->nent = max;
+	r = __vtx_ioctl(dev, KVM_GET_SUPPORTED_CPUID, cpuid);
+	if (!r) {
+		r = cpuid->nent;
+		memcpy(entries, cpuid->entries, r * sizeof(*entries));
+	}
+	free(cpuid);
+	return r;
+}
+
+int vtx_get_supported_cpuid(int dev, struct kvm_cpuid_entry2 *entries,
+			    int max)
+{
+	int r = __vtx_get_supported_cpuid(dev, entries, max);
+
+	VTX_ASSERT(r >= 0, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
+	return r;
+}
+
+struct kvm_cpuid_entry2 *vtx_cpuid_find(struct kvm_cpuid_entry2 *entries,
+					int nent, __u32 function,
+					__u32 index)
+{
+	int i;
+
+	for (i = 0; i < nent; i++)
+		if (entries[i].function == function &&
+		    (!(entries[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     entries[i].index == index))
+			return &entries[i];
+	return NULL;
+}
+
+struct kvm_cpuid_entry2 *vtx_cpuid_add(struct kvm_cpuid_entry2 *entries,
+				       int *nent, int max, __u32 function,
+				       __u32 index)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = vtx_cpuid_find(entries, *nent, function, index);
+	if (e)
+		return e;
+	VTX_ASSERT(*nent < max, "CPUID table full (%d entries)", max);
+	e = &entries[(*nent)++];
+	memset(e, 0, sizeof(*e));
+	e->function = function;
+	e->index = index;
+	e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	return e;
+}
+
 int __vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu,
 			 const struct kvm_cpuid_entry2 *entries, int nent)
 {
@@ -355,10 +415,16 @@ __u64 vtx_vcpu_get_msr(struct vtx_vcpu *vcpu, __u32 index)
 	return e.data;
 }
 
-void vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value)
+int __vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value)
 {
 	struct kvm_msr_entry e = { .index = index, .data = value };
-	int r = __vtx_vcpu_set_msrs(vcpu, &e, 1);
+
+	return __vtx_vcpu_set_msrs(vcpu, &e, 1);
+}
+
+void vtx_vcpu_set_msr(struct vtx_vcpu *vcpu, __u32 index, __u64 value)
+{
+	int r = __vtx_vcpu_set_msr(vcpu, index, value);
 
 	VTX_ASSERT(r == 1, "KVM_SET_MSRS 0x%x = 0x%llx: %d (%s)", index,
 		   (unsigned long long)value, r,
