@@ -163,6 +163,22 @@ static void vtx_run_flush(struct vtx_vcpu *vcpu, int cpu)
 	vcpu->flush_gen = gen;
 }
 
+/*
+ * An NMI that caused a VM exit was the host's and never reached the
+ * guest, and vtx injects none, so the guest can never be blocking NMIs.
+ * Bochs 2.7 saves "blocking by NMI" as 1 on such an exit all the same,
+ * and every later NMI would then wait for the next exit instead of
+ * causing one: clear it.
+ */
+static void vtx_run_nmi_unblock_guest(void)
+{
+	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (state & GUEST_INTR_STATE_NMI)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     state & ~GUEST_INTR_STATE_NMI);
+}
+
 /* A machine check that hit the guest belongs to the host's handler. */
 static void vtx_run_machine_check(void)
 {
@@ -226,10 +242,12 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {
 		u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 
-		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
 			vtx_do_nmi_irqoff();
-		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+			vtx_run_nmi_unblock_guest();
+		} else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC) {
 			vtx_run_machine_check();
+		}
 	}
 	if (!r && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
 		vtx_run_machine_check();
