@@ -13,6 +13,9 @@
  *		hold, in decimal: min(IA32_VMX_MISC's recommendation, one
  *		page) at load. Writing a lower value, 1 or more, lets a test
  *		fill a list on purpose; anything else is refused (-EINVAL).
+ *   nmi_ipi	write a CPU number: one NMI IPI to that CPU, which vtx's
+ *		own NMI handler claims (nmi_ipi.c); read: how many it
+ *		claimed since load. A test knob: NMIs hitting a guest.
  *
  * debugfs is best effort: a failure to create it never fails the load.
  * Context: process context.
@@ -25,6 +28,7 @@
 #include "cpu.h"
 #include "debugfs.h"
 #include "msr_switch.h"
+#include "nmi_ipi.h"
 #include "vmcs.h"
 
 static struct dentry *vtx_debugfs_dir;
@@ -63,6 +67,19 @@ DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_msr_capacity_fops,
 			 vtx_debugfs_msr_capacity_get,
 			 vtx_debugfs_msr_capacity_set, "%llu\n");
 
+static int vtx_debugfs_nmi_ipi_get(void *data, u64 *val)
+{
+	*val = vtx_nmi_ipi_handled();
+	return 0;
+}
+
+static int vtx_debugfs_nmi_ipi_set(void *data, u64 val)
+{
+	return val > UINT_MAX ? -EINVAL : vtx_nmi_ipi_send(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_nmi_ipi_fops, vtx_debugfs_nmi_ipi_get,
+			 vtx_debugfs_nmi_ipi_set, "%llu\n");
+
 void vtx_debugfs_init(void)
 {
 	vtx_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -72,6 +89,8 @@ void vtx_debugfs_init(void)
 			    &vtx_debugfs_vmcs_fops);
 	debugfs_create_file_unsafe("msr_list_capacity", 0600, vtx_debugfs_dir,
 				   NULL, &vtx_debugfs_msr_capacity_fops);
+	debugfs_create_file_unsafe("nmi_ipi", 0600, vtx_debugfs_dir, NULL,
+				   &vtx_debugfs_nmi_ipi_fops);
 }
 
 void vtx_debugfs_exit(void)

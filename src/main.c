@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "debugfs.h"
 #include "dev.h"
+#include "nmi_ipi.h"
 #include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -41,6 +42,9 @@ static int __init vtx_init(void)
 	if (r)
 		goto error_vcpu;
 
+	r = vtx_nmi_ipi_init();
+	if (r)
+		goto error_cpu;
 	vtx_debugfs_init();
 
 	r = vtx_dev_init();
@@ -52,6 +56,8 @@ static int __init vtx_init(void)
 
 error_debugfs:
 	vtx_debugfs_exit();
+	vtx_nmi_ipi_exit();
+error_cpu:
 	vtx_cpu_exit();
 error_vcpu:
 	vtx_vcpu_exit();
@@ -62,6 +68,7 @@ static void __exit vtx_exit(void)
 {
 	vtx_dev_exit();
 	vtx_debugfs_exit();
+	vtx_nmi_ipi_exit();
 	vtx_cpu_exit();
 	vtx_vcpu_exit();
 }
