@@ -12,8 +12,9 @@
 #   emu-2cpu    the same with 2 CPUs
 #   emu-msrlist the same with 1 CPU and efer_switch=msr_list, so that every
 #               test also runs with EFER on the VM-entry/exit MSR lists
-#   emu-icelake the same on corei7_icelake_u, 1 CPU: a host with
-#               IA32_SPEC_CTRL (scripts/bochs-msrs.def lets Debian's 6.1 boot)
+#   emu-icelake the same on corei7_icelake_u, 2 CPUs: a host with
+#               IA32_SPEC_CTRL (scripts/bochs-msrs.def lets Debian's 6.1
+#               boot), where one CPU can send NMIs to the other's guest
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
 #
 # A tier that cannot run because an earlier one failed counts as failed.
@@ -149,7 +150,7 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
 		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
-		--cpus 1 --out "$top/.build/$name" --name "$name" \
+		--cpus 2 --out "$top/.build/$name" --name "$name" \
 		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def"
 else
 	fail_tier "$name" "an earlier tier failed"

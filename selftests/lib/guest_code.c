@@ -52,7 +52,9 @@ __asm__(".pushsection .rodata, \"a\"\n"
  *	VTX_PROG_WRMSR	WRMSR value to msr
  *	VTX_PROG_RDMSR	RDMSR msr; report EDX:EAX as two OUTs to 0x44 (low
  *			half first), unless the RDMSR faulted
- *	VTX_PROG_TICKS	OUT 0, 1, ... value - 1 to 0x45
+ *	VTX_PROG_TICKS	OUT 0, 1, ... value - 1 to 0x45, each after a
+ *			2000-PAUSE spin, so that the guest runs long enough
+ *			between exits for host NMIs to land in it
  *	VTX_PROG_END	OUT 0x600d to 0x47, then run the program at RSI
  *			from the start: the host writes the next one meanwhile
  * vtx_guest_msr_prog64_gp, for IDT gate 13: OUT the error code to 0x41
@@ -94,6 +96,10 @@ __asm__(".pushsection .rodata, \"a\"\n"
 	"	mov 8(%rbp), %edi\n"
 	"5:	cmp %edi, %ebx\n"
 	"	jae 7f\n"
+	"	mov $2000, %ecx\n"
+	"6:	pause\n"
+	"	dec %ecx\n"
+	"	jnz 6b\n"
 	"	mov %ebx, %eax\n"
 	"	out %eax, $0x45\n"
 	"	inc %ebx\n"
