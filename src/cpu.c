@@ -154,6 +154,24 @@ static int vtx_cpu_offline(unsigned int cpu)
 }
 
 /**
+ * vtx_cpu_emergency_disable() - leave VMX operation from the crash hook
+ *
+ * Context: the emergency hook (crash.c), in NMI context or with
+ * interrupts off, after this CPU's VMCSs were VMCLEARed. It may have
+ * interrupted vtx_cpu_enable() or vtx_cpu_disable() on this CPU, so it
+ * goes by CR4.VMXE rather than by ->vmx_on, and a VMXOFF that faults
+ * (VMX already off) is ignored. Takes no lock and prints nothing.
+ */
+void vtx_cpu_emergency_disable(void)
+{
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		return;
+	vmx_off();
+	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+	WRITE_ONCE(this_cpu_ptr(&vtx_cpu)->vmx_on, false);
+}
+
+/**
  * vtx_cpu_vmx_on() - is @cpu in VMX operation on vtx's behalf?
  * @cpu: the CPU
  *
@@ -186,13 +204,19 @@ static void vtx_cpu_probe_vmxe(void *in_use)
 		cpumask_set_cpu(smp_processor_id(), in_use);
 }
 
-/*
- * Refuse to share VMX: with a hypervisor already in VMX operation, and
- * with kvm_intel even while it is idle, because the kernel's emergency
- * (crash/kexec) VMCLEAR hook has a single slot that kvm_intel holds from
- * load to unload.
+/**
+ * vtx_cpu_check_owner() - refuse to share VMX
+ *
+ * With a hypervisor already in VMX operation, and with kvm_intel even
+ * while it is idle, because the kernel's emergency (crash/kexec) VMCLEAR
+ * hook has a single slot that kvm_intel holds from load to unload.
+ *
+ * Context: process context, at module load, before vtx_cpu_init();
+ * crash.c calls it once its module notifier keeps kvm_intel out.
+ *
+ * Return: 0, or -EBUSY (or -ENOMEM).
  */
-static int vtx_cpu_check_owner(void)
+int vtx_cpu_check_owner(void)
 {
 	struct kset *modules = THIS_MODULE->mkobj.kobj.kset;
 	cpumask_var_t in_use;
@@ -232,14 +256,8 @@ int vtx_cpu_init(void)
 {
 	int r;
 
-	cpus_read_lock();
-	r = vtx_cpu_check_owner();
-	if (!r)
-		r = cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN,
-						 "vtx/cpu:online",
-						 vtx_cpu_online,
-						 vtx_cpu_offline);
-	cpus_read_unlock();
+	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vtx/cpu:online",
+			      vtx_cpu_online, vtx_cpu_offline);
 	if (r < 0)
 		return r;
 	vtx_cpu_hp_state = r;

@@ -7,8 +7,10 @@
 
 #include <linux/types.h>
 
+int vtx_cpu_check_owner(void);
 int vtx_cpu_init(void);
 void vtx_cpu_exit(void);
 bool vtx_cpu_vmx_on(unsigned int cpu);
+void vtx_cpu_emergency_disable(void);
 
 #endif /* VTX_CPU_H */

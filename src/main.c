@@ -13,6 +13,7 @@
 
 #include "caps.h"
 #include "cpu.h"
+#include "crash.h"
 #include "debugfs.h"
 #include "dev.h"
 #include "nmi_ipi.h"
@@ -38,9 +39,13 @@ static int __init vtx_init(void)
 	vtx_vmcs_init();
 	vtx_vcpu_init();
 
-	r = vtx_cpu_init();
+	/* Own VMX and its emergency hook before any CPU enters VMX. */
+	r = vtx_crash_init();
 	if (r)
 		goto error_vcpu;
+	r = vtx_cpu_init();
+	if (r)
+		goto error_crash;
 
 	r = vtx_nmi_ipi_init();
 	if (r)
@@ -59,6 +64,8 @@ error_debugfs:
 	vtx_nmi_ipi_exit();
 error_cpu:
 	vtx_cpu_exit();
+error_crash:
+	vtx_crash_exit();
 error_vcpu:
 	vtx_vcpu_exit();
 	return r;
@@ -70,6 +77,7 @@ static void __exit vtx_exit(void)
 	vtx_debugfs_exit();
 	vtx_nmi_ipi_exit();
 	vtx_cpu_exit();
+	vtx_crash_exit();
 	vtx_vcpu_exit();
 }
 

@@ -279,6 +279,41 @@ void vtx_vmcs_clear_this_cpu(void)
 							link));
 }
 
+/* The crash walk's step: VMCLEAR, with any failure ignored. */
+static void vtx_vmcs_emergency_clear_entry(struct list_head *entry,
+					   void *unused)
+{
+	struct vtx_vmcs *vmcs = list_entry(entry, struct vtx_vmcs, link);
+
+	/*
+	 * A fault means VMX is already off on this CPU, a VMfail that the
+	 * region is not a VMCS: nothing is left to write back either way,
+	 * and there is no one to tell.
+	 */
+	vmx_vmclear(vmcs->pa);
+}
+
+/**
+ * vtx_vmcs_emergency_clear_this_cpu() - VMCLEAR this CPU's list, from NMI
+ *
+ * Context: the emergency (crash/kexec) callback, in NMI context or with
+ * interrupts off on the crashing CPU; it may have interrupted a list
+ * change on this same CPU. Walks the list forward only, takes no lock,
+ * allocates nothing, prints nothing and leaves the list as it is: the
+ * next kernel is all that follows. A VMCS still cached is on the list
+ * (it is listed before VMPTRLD and unlisted after VMCLEAR), and an
+ * interrupted add or delete leaves ->next consistent, so the walk
+ * reaches every VMCS that needs it; see vmcs_list.c.
+ *
+ * Return: the number of VMCSs the walk visited.
+ */
+unsigned int vtx_vmcs_emergency_clear_this_cpu(void)
+{
+	return vtx_vmcs_list_walk(this_cpu_ptr(&vtx_loaded_vmcss),
+				  atomic_read(&vtx_vmcs_count) + 1,
+				  vtx_vmcs_emergency_clear_entry, NULL);
+}
+
 /**
  * vtx_vmcs_free() - clear @vmcs wherever it is loaded, then free it
  * @vmcs: the VMCS, or NULL
