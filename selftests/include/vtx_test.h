@@ -119,6 +119,14 @@ struct vtx_vmcs_view {
 int __vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 void vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 
+/* core.c: physical memory through /proc/kcore or /proc/vmcore */
+#define VTX_BOCHS_VMCS_LAUNCH_OFFSET	8
+#define VTX_KCORE_PATH		"/proc/kcore"
+#define VTX_VMCORE_PATH		"/proc/vmcore"
+int vtx_core_read_phys(const char *path, __u64 pa, void *buf, size_t len);
+int vtx_core_vmcs_launch_state(const char *path, __u64 pa, __u32 *state);
+int vtx_core_hostname(const char *path, char *buf, size_t size);
+
 /* guest.c: a minimal real-mode guest on any /dev/kvm-shaped device */
 int __vtx_guest_smoke(const char *dev, int cpu);
 void vtx_guest_smoke(const char *dev, int cpu);
