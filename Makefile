@@ -37,7 +37,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load
+	selftests kimage check demo load kapi-check
 
 all: modules
 
@@ -71,6 +71,21 @@ checkpatch: srctree
 
 lint: sparse checkpatch
 
+# The older emergency-hook API (crash_vmclear_loaded_vmcss), compiled in a
+# copy of the tree against a shim declaration: no kernel with that API is
+# in Debian's archive. Its symbol is then unresolved, so modpost only warns.
+KAPI := $(BUILD)/kapi
+kapi-check:
+	rm -rf $(KAPI)
+	mkdir -p $(KAPI)
+	cp -r Kbuild src include $(KAPI)/
+	$(MAKE) -C $(KDIR) M=$(KAPI) W=1 VTX_EMERGENCY_API=crash_vmclear \
+		VTX_KAPI_SHIM=$(CURDIR)/scripts/kapi/crash_vmclear.h \
+		KBUILD_MODPOST_WARN=1 modules 2>&1 | tee $(KAPI)/build.log
+	@grep -q '"crash_vmclear_loaded_vmcss" \[.*\] undefined' $(KAPI)/build.log
+	@test -f $(KAPI)/vtx.ko
+	@echo "kapi-check: the crash_vmclear_loaded_vmcss path builds"
+
 kunit: srctree
 	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
 
@@ -103,4 +118,5 @@ load:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-*
+	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
+		$(BUILD)/kdump-tools
