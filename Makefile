@@ -31,7 +31,7 @@ ST_LIB := $(wildcard selftests/lib/*.c)
 ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
 ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
-	$(ST_OUT)/vtx_kexec $(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup
+	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
