@@ -5,7 +5,7 @@
 # vtx selftests, or the demo, inside it.
 #
 # usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR
-#                   [--mode test|demo] [--timeout SECS] [--name LABEL]
+#                   [--mode test|demo|kdump|kexec] [--timeout SECS] [--name LABEL]
 #                   [--megs N] [--append "ARGS"] [--model BOCHS_CPU_MODEL]
 #                   [--msrs FILE]
 #
@@ -15,8 +15,14 @@
 #   --cpus     emulated CPUs, 1 or 2
 #   --out      directory for every artefact: bochsrc, bochs.rc, initrd.cpio,
 #              vtx.iso, console.log (ttyS0), results.log (ttyS1), bochs.log,
-#              bochs.out (Bochs' own stdout/stderr), counts ("P F S")
-#   --mode     test (default) or demo
+#              bochs.out (Bochs' own stdout/stderr), counts ("P F S"),
+#              timeline.log (both serial logs, each line stamped with the
+#              second it arrived, for timing the stages)
+#   --mode     test (default), demo, or the cross-kernel tests of
+#              scripts/init.sh: kdump (crash with VMCSs loaded, check them
+#              in the crash kernel) or kexec (kexec -e with VMCSs loaded,
+#              then kdump); these build the initramfs with --kdump, and need
+#              --megs 1024 and crashkernel=256M in --append
 #   --timeout  host-side bound of the Bochs run (default 1200 s for 1 CPU,
 #              1500 s for 2 CPUs)
 #   --name     label of the output lines (default 1cpu / 2cpu)
@@ -86,7 +92,8 @@ case $cpus in
 esac
 case $mode in
 test | demo) ;;
-*) die "--mode must be test or demo" ;;
+kdump | kexec) ;;
+*) die "--mode must be test, demo, kdump or kexec" ;;
 esac
 if [ -z "$tmo" ]; then
 	if [ "$cpus" -eq 2 ]; then tmo=1500; else tmo=1200; fi
@@ -106,8 +113,13 @@ esac
 
 # 1. Kernel, initramfs, ISO.
 vmlinuz=$("$here/kimage.sh" "$kimage")
+kdump_flag=''
+case $mode in
+kdump | kexec) kdump_flag=--kdump ;;
+esac
+# shellcheck disable=SC2086 # empty or one word
 "$here/initramfs.sh" --ko "$ko" --tests "$tests" --kimage "$kimage" \
-	--out "$out/initrd.cpio"
+	--out "$out/initrd.cpio" $kdump_flag
 
 cmdline="console=ttyS0,115200 nokaslr tsc=reliable no_timer_check vtxmode=$mode vtxcpu=$model"
 # 2 CPUs: Debian's bochs-bin has its debugger compiled in, and its SMP
@@ -176,10 +188,27 @@ start=$(date +%s)
 ) &
 bochs_pid=$!
 
+# timeline FILE LABEL OFFSET: append FILE's new bytes from OFFSET on to
+# timeline.log, each line prefixed with the seconds since Bochs started;
+# prints the new offset.
+timeline() {
+	_size=$(wc -c <"$1")
+	if [ "$_size" -gt "$3" ]; then
+		tail -c +$(($3 + 1)) "$1" | head -c $((_size - $3)) | tr -d '\r' |
+			sed "s/^/+$(($(date +%s) - start))s $2| /" >>"$out/timeline.log"
+	fi
+	echo "$_size"
+}
+
 why=''
 grace=0
+tl_console=0
+tl_results=0
+: >"$out/timeline.log"
 while kill -0 "$bochs_pid" 2>/dev/null; do
 	sleep 1
+	tl_console=$(timeline "$out/console.log" console "$tl_console")
+	tl_results=$(timeline "$out/results.log" results "$tl_results")
 	if [ -z "$why" ]; then
 		if grep -q '^VTX-DONE' "$out/results.log" "$out/console.log"; then
 			why='done' grace=20

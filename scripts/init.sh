@@ -13,6 +13,20 @@
 #   vtxparams=A,B vtx.ko parameters (A B): passed to tests as VTX_PARAMS,
 #                 which every test's vtx_load() uses, and to the demo's insmod
 #
+# The crash and kexec tests run across kernels and need an initramfs built
+# with initramfs.sh --kdump, and crashkernel= on the command line:
+#   vtxmode=kdump  load /lib/vtx/vmlinuz as the crash kernel with
+#                  crash.cpio, run kdump_setup (VMCSs launched on CPUs 0 and
+#                  1, their addresses left in the host name), then crash
+#                  the kernel (sysrq c)
+#   vtxmode=vmcore the crash kernel: check with vmcs_state that every VMCS
+#                  in the crashed kernel's host name is clear in /proc/vmcore
+#   vtxmode=kexec  load /lib/vtx/vmlinuz with kexec.cpio and vtxmode=kdump
+#                  vtxkexeced=1, run kdump_setup, then kexec -e: that kernel
+#                  reports that it booted, then runs the kdump stage
+# One VTX-PLAN, printed by the first kernel, covers every stage; each test's
+# VTX-BEGIN and VTX-END may come from different kernels.
+#
 # Results go to /dev/ttyS1 (Bochs com2, its own host file), framed by
 # VTX-PLAN / VTX-BEGIN / VTX-END / VTX-DMESG-BEGIN / VTX-DMESG-END / VTX-DONE
 # lines. If ttyS1 has no UART, they go to /dev/console (ttyS0) instead.
@@ -93,6 +107,10 @@ run_tests() {
 		log "$name rc=$rc"
 	done
 
+}
+
+dmesg_out() {
+	[ "$mode" != demo ] || return 0
 	echo "VTX-DMESG-BEGIN" >&3
 	dmesg >&3 2>&3
 	echo "VTX-DMESG-END" >&3
@@ -126,6 +144,127 @@ run_demo() {
 	echo "VTX-DEMO-END" >&3
 }
 
+# The kernel command line without isolinux's words and the vtx stage words.
+base_cmdline() {
+	_line=
+	read -r _line </proc/cmdline || true
+	_out=
+	for _w in $_line; do
+		case $_w in
+		BOOT_IMAGE=* | initrd=* | vtxmode=* | vtxkexeced=*) ;;
+		*) _out="$_out $_w" ;;
+		esac
+	done
+	echo "${_out# }"
+}
+
+# run_setup NAME: kdump_setup framed as test NAME; its VMCS addresses end up
+# in /tmp/vmcs.list. Returns its exit status.
+run_setup() {
+	echo "VTX-BEGIN $1" >&3
+	rc=0
+	VTX_KO=$VTX_KO VTX_PARAMS=$VTX_PARAMS VTX_CPU_MODEL=$VTX_CPU_MODEL \
+		timeout -k 10 600 /tests/kdump_setup /tmp/vmcs.list \
+		</dev/null >&3 2>&3 || rc=$?
+	echo "VTX-END $1 rc=$rc" >&3
+	return $rc
+}
+
+# kexec_load -p|-l INITRD CMDLINE: load /lib/vtx/vmlinuz with kexec-tools,
+# for a crash (-p) or for kexec -e (-l), without integrity checks (-i):
+# hashing every segment at load and again in purgatory costs about 50 s
+# each under Bochs. This runs before vtx is loaded and with every CPU but
+# cpu0 offline, because under Bochs an idle=poll CPU takes half of the
+# emulated instructions. The kdump tiers boot with maxcpus=1 for the same
+# reason, so every CPU comes online here.
+kexec_load() {
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -f "$c" ] && echo 0 >"$c"
+	done
+	_rc=0
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	kexec -i "$1" /lib/vtx/vmlinuz --initrd="$2" --append="$3" >&3 2>&3 || _rc=$?
+	echo "# kexec $1 rc=$_rc: from $_t0 s to $(cut -d' ' -f1 /proc/uptime) s of uptime" >&3
+	# With maxcpus=1 the other CPUs come up here for the first time.
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -f "$c" ] || continue
+		echo 1 2>/dev/null >"$c" ||
+			echo "# could not bring ${c%/online} online" >&3
+	done
+	return $_rc
+}
+
+# The kdump stage: crash with VMCSs loaded on every CPU. kdump_setup leaves
+# their addresses in the host name, where the crash kernel finds them, so
+# that the crash kernel can be loaded first. Returns only if something
+# failed before the crash.
+run_kdump() {
+	[ "$(cmdline_arg vtxkexeced 0)" = 1 ] || echo "VTX-PLAN kdump_setup kdump_vmcore" >&3
+	# One CPU and no crashkernel= in the crash kernel; its results go
+	# to the same serial ports.
+	cmdline=
+	for _w in $(base_cmdline); do
+		case $_w in
+		crashkernel=* | tsc_early_khz=* | nowatchdog) ;;
+		*) cmdline="$cmdline $_w" ;;
+		esac
+	done
+	cmdline="${cmdline# } nr_cpus=1 reset_devices vtxmode=vmcore"
+	log "loading the crash kernel: $cmdline"
+	loaded=1
+	kexec_load -p /lib/vtx/crash.cpio "$cmdline" || loaded=0
+
+	run_setup kdump_setup || true
+	echo "VTX-BEGIN kdump_vmcore" >&3
+	if [ "$loaded" -eq 0 ] || [ ! -s /tmp/vmcs.list ]; then
+		echo "1..1" >&3
+		echo "not ok 1 - no crash kernel loaded, or no VMCS recorded" >&3
+		echo "VTX-END kdump_vmcore rc=1" >&3
+		return
+	fi
+	log "crashing"
+	sync
+	echo c >/proc/sysrq-trigger
+	echo "1..1" >&3
+	echo "not ok 1 - sysrq c returned" >&3
+	echo "VTX-END kdump_vmcore rc=1" >&3
+}
+
+# The crash kernel: every VMCS the crashed kernel had loaded must be clear.
+run_vmcore() {
+	rc=0
+	timeout -k 10 600 /tests/vmcs_state /proc/vmcore clear \
+		</dev/null >&3 2>&3 || rc=$?
+	echo "VTX-END kdump_vmcore rc=$rc" >&3
+}
+
+# kexec -e with VMCSs loaded on every CPU, into a kernel that runs the
+# kdump stage.
+run_kexec() {
+	echo "VTX-PLAN kexec_setup kexec_boot kdump_setup kdump_vmcore" >&3
+	cmdline="$(base_cmdline) vtxmode=kdump vtxkexeced=1"
+	log "loading the kernel for kexec -e: $cmdline"
+	loaded=1
+	kexec_load -l /lib/vtx/kexec.cpio "$cmdline" || loaded=0
+	run_setup kexec_setup || true
+	echo "VTX-BEGIN kexec_boot" >&3
+	if [ "$loaded" -eq 1 ]; then
+		sync
+		kexec -e >&3 2>&3
+	fi
+	echo "1..1" >&3
+	echo "not ok 1 - kexec -e did not happen" >&3
+	echo "VTX-END kexec_boot rc=1" >&3
+}
+
+# First thing in the kernel that kexec -e started.
+report_kexeced() {
+	[ "$(cmdline_arg vtxkexeced 0)" = 1 ] || return 0
+	echo "1..1" >&3
+	echo "ok 1 - the kernel started by kexec -e reached /init" >&3
+	echo "VTX-END kexec_boot rc=0" >&3
+}
+
 main() {
 	mode=$(cmdline_arg vtxmode test)
 	VTX_CPU_MODEL=$(cmdline_arg vtxcpu unknown)
@@ -133,8 +272,15 @@ main() {
 	log "mode $mode"
 	case $mode in
 	demo) run_demo ;;
+	kexec) run_kexec ;;
+	kdump)
+		report_kexeced
+		run_kdump
+		;;
+	vmcore) run_vmcore ;;
 	*) run_tests ;;
 	esac
+	dmesg_out
 }
 
 # Before fd 3 exists, errors go to the console.
