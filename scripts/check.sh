@@ -16,6 +16,13 @@
 #               IA32_SPEC_CTRL (scripts/bochs-msrs.def lets Debian's 6.1
 #               boot), where one CPU can send NMIs to the other's guest
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
+#   kapi        the older emergency-hook API builds (make kapi-check)
+#   emu-kdump   2 CPUs, 1 GiB, crashkernel=256M: kexec -e with VMCSs loaded
+#               on both CPUs, then in the new kernel a crash with VMCSs
+#               loaded; the kdump kernel finds every one VMCLEARed
+#   emu-kdump-nohook
+#               the negative control: the same crash with crash_hook=0
+#               must fail the kdump test
 #
 # A tier that cannot run because an earlier one failed counts as failed.
 # The last line is the total: "N passed, N failed, N skipped".
@@ -165,6 +172,65 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		--append "clearcpuid=vmx vtxtests=kernel_novmx"
 else
 	fail_tier "$name" "an earlier tier failed"
+fi
+
+step kapi make -s kapi-check
+
+# The kdump and kexec stages need only two tools in their initramfs.
+kdump_tools() {
+	mkdir -p "$top/.build/kdump-tools" &&
+		cp "$top/.build/selftests/kdump_setup" \
+			"$top/.build/selftests/vmcs_state" "$top/.build/kdump-tools/"
+}
+
+# The negative control: without the hook the kdump test must fail, after a
+# setup that passed exactly as in emu-kdump. Either the kdump kernel reports
+# launched VMCSs, or it never starts: Debian's 6.1 leaves VMXOFF to the hook
+# as well, and relocate_kernel's CR4 write then faults in VMX operation,
+# which Bochs turns into a triple fault.
+kdump_control() {
+	local out=$top/.build/emu-kdump-nohook p=0 f=0 log
+	scripts/emu-run.sh --ko "$top/vtx.ko" --tests "$top/.build/kdump-tools" \
+		--kimage "$top/.build/kimage" --cpus 2 --megs 1024 --mode kdump \
+		--timeout 600 --out "$out" --name emu-kdump-nohook \
+		--append "crashkernel=256M maxcpus=1 vtxparams=crash_hook=0" >"$out.log" 2>&1
+	cat "$out.log"
+	log=$(tr -d '\r' <"$out/results.log")
+	if echo "$log" | grep -q '^VTX-END kdump_setup rc=0$'; then
+		echo "ok 1 - kdump_setup passed with crash_hook=0"
+		p=$((p + 1))
+	else
+		echo "not ok 1 - kdump_setup did not pass with crash_hook=0"
+		f=$((f + 1))
+	fi
+	if echo "$log" | grep -q '^VTX-END kdump_vmcore rc=0$'; then
+		echo "not ok 2 - the kdump test passed without the hook"
+		f=$((f + 1))
+	elif echo "$log" | grep -q 'launch state 1, expected 0'; then
+		echo "ok 2 - without the hook the kdump kernel finds launched VMCSs"
+		p=$((p + 1))
+	elif grep -q 'vtx-init: crashing' "$out/console.log" &&
+		grep -q 'Bochs ran .*(triple-fault)' "$out.log"; then
+		echo "ok 2 - without the hook the kdump kernel never starts (triple fault after the crash)"
+		p=$((p + 1))
+	else
+		echo "not ok 2 - the kdump test failed for another reason"
+		f=$((f + 1))
+	fi
+	echo "$p $f 0" >"$out.counts"
+}
+
+name=emu-kdump
+if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ] && kdump_tools; then
+	counted "$name" "$top/.build/$name/counts" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
+		--tests "$top/.build/kdump-tools" --kimage "$top/.build/kimage" \
+		--cpus 2 --megs 1024 --mode kexec --timeout 900 \
+		--out "$top/.build/$name" --name "$name" --append "crashkernel=256M maxcpus=1"
+	counted emu-kdump-nohook "$top/.build/emu-kdump-nohook.counts" kdump_control
+else
+	fail_tier "$name" "an earlier tier failed"
+	fail_tier emu-kdump-nohook "an earlier tier failed"
 fi
 
 echo "make check took $(($(date +%s) - t0)) s"
