@@ -505,6 +505,77 @@ TEST_F_TIMEOUT(vmcs, stats_bad_input, 300)
 	close(vm);
 }
 
+/*
+ * The offline path must VMCLEAR, not merely unlist: a launched VMCS on the
+ * CPU going away is written back with its launch state clear before the
+ * CPU executes VMXOFF (after VMXOFF, VMCLEAR would fault and the state
+ * would stay launched). Bochs keeps the launch state in the VMCS region
+ * (offset 8), so the emulated host shows it through /proc/kcore; a real
+ * CPU caches it, and there only the bookkeeping is checked.
+ */
+TEST_F_TIMEOUT(vmcs, cpu_offline_vmclears_launched_vmcs, 600)
+{
+	/* mov al, 0x42; out 0x10, al; hlt; jmp $-1 */
+	static const unsigned char code[] = {
+		0xb0, 0x42, 0xe6, 0x10, 0xf4, 0xeb, 0xfd,
+	};
+	const char *model = getenv("VTX_CPU_MODEL");
+	bool bochs = model && !strncmp(model, "corei7", 6);
+	struct vtx_vmcs_view v;
+	struct vtx_vcpu vcpu;
+	struct vtx_vm vm;
+	__u32 state;
+	__u64 pa;
+
+	if (self->cpus < 2)
+		SKIP(return, "needs 2 online CPUs, the host has %d", self->cpus);
+
+	vtx_vm_create_default(&vm, VTX_DEV_PATH);
+	vtx_vm_load(&vm, VTX_CODE_GPA, code, code + sizeof(code));
+	vtx_pin_to_cpu(1);
+	vtx_vcpu_create(&vm, 0, &vcpu);
+	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
+	EXPECT_EQ(0x42ULL, vtx_vcpu_run_out(&vcpu, 0x10, 1));
+
+	vtx_debugfs_vmcs(&v);
+	ASSERT_EQ(1, v.nr_vmcs);
+	EXPECT_EQ(1, v.vmcs[0].cpu);
+	EXPECT_EQ(1, v.vmcs[0].launched);
+	pa = v.vmcs[0].pa;
+	if (bochs) {
+		ASSERT_EQ(0, vtx_core_vmcs_launch_state(VTX_KCORE_PATH, pa,
+							&state));
+		EXPECT_EQ(1U, state) TH_LOG("vmcs 0x%llx before offline",
+					    (unsigned long long)pa);
+	}
+
+	vtx_pin_to_cpu(0);
+	vtx_set_cpu_online(1, false);
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(0, v.loaded[1]);
+	EXPECT_EQ(0, v.total_loaded);
+	if (bochs) {
+		ASSERT_EQ(0, vtx_core_vmcs_launch_state(VTX_KCORE_PATH, pa,
+							&state));
+		EXPECT_EQ(0U, state) TH_LOG("vmcs 0x%llx after offline",
+					    (unsigned long long)pa);
+	} else {
+		TH_LOG("launch state in memory not checked: %s is not Bochs",
+		       model ?: "the host");
+	}
+
+	/* Cleared means VMLAUNCH again, on whichever CPU runs it next. */
+	vtx_set_cpu_online(1, true);
+	vtx_pin_to_cpu(1);
+	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
+	EXPECT_EQ(0x42ULL, vtx_vcpu_run_out(&vcpu, 0x10, 1));
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(1, v.loaded[1]);
+
+	vtx_vcpu_close(&vcpu);
+	vtx_vm_destroy(&vm);
+}
+
 int main(int argc, char **argv)
 {
 	vtx_require_vmx();
