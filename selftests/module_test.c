@@ -126,6 +126,32 @@ TEST_F_TIMEOUT(module, refused_while_kvm_intel_loaded, 600)
 }
 
 /*
+ * The other way round: while vtx is loaded it owns the emergency hook, so
+ * kvm_intel must not load (it would WARN and run without its hook), and
+ * must load again once vtx is gone.
+ */
+TEST_F_TIMEOUT(module, kvm_intel_refused_while_vtx_loaded, 600)
+{
+	const char *dir = getenv("VTX_KVM_DIR");
+	char path[256];
+
+	ASSERT_TRUE(dir && *dir);
+	vtx_load();
+	vtx_module_load(strcat(strcpy(path, dir), "/irqbypass.ko"), NULL);
+	vtx_module_load(strcat(strcpy(path, dir), "/kvm.ko"), NULL);
+	snprintf(path, sizeof(path), "%s/kvm-intel.ko", dir);
+	EXPECT_EQ(-EBUSY, __vtx_module_load(path, NULL));
+	EXPECT_FALSE(vtx_module_loaded("kvm_intel"));
+	EXPECT_TRUE(vtx_kmsg_contains(&self->kmsg, "vtx: refusing kvm_intel"));
+	/* vtx is unharmed by the refused load. */
+	vtx_guest_smoke(VTX_DEV_PATH, 0);
+
+	vtx_module_unload("vtx");
+	EXPECT_EQ(0, __vtx_module_load(path, NULL));
+	kvm_works_everywhere(_metadata);
+}
+
+/*
  * A VM on /dev/kvm keeps KVM in VMX operation on every CPU: vtx must see
  * CR4.VMXE and refuse, before it even looks for kvm_intel.
  */
