@@ -170,6 +170,13 @@ run_setup() {
 	return $rc
 }
 
+# fail_test NAME WHY: end test NAME, begun in this kernel, with one failure.
+fail_test() {
+	echo "1..1" >&3
+	echo "not ok 1 - $2" >&3
+	echo "VTX-END $1 rc=1" >&3
+}
+
 # kexec_load -p|-l INITRD CMDLINE: load /lib/vtx/vmlinuz with kexec-tools,
 # for a crash (-p) or for kexec -e (-l), without integrity checks (-i):
 # hashing every segment at load and again in purgatory costs about 50 s
@@ -217,17 +224,13 @@ run_kdump() {
 	run_setup kdump_setup || true
 	echo "VTX-BEGIN kdump_vmcore" >&3
 	if [ "$loaded" -eq 0 ] || [ ! -s /tmp/vmcs.list ]; then
-		echo "1..1" >&3
-		echo "not ok 1 - no crash kernel loaded, or no VMCS recorded" >&3
-		echo "VTX-END kdump_vmcore rc=1" >&3
+		fail_test kdump_vmcore "no crash kernel loaded, or no VMCS recorded"
 		return
 	fi
 	log "crashing"
 	sync
 	echo c >/proc/sysrq-trigger
-	echo "1..1" >&3
-	echo "not ok 1 - sysrq c returned" >&3
-	echo "VTX-END kdump_vmcore rc=1" >&3
+	fail_test kdump_vmcore "sysrq c returned"
 }
 
 # The crash kernel: every VMCS the crashed kernel had loaded must be clear.
@@ -252,9 +255,7 @@ run_kexec() {
 		sync
 		kexec -e >&3 2>&3
 	fi
-	echo "1..1" >&3
-	echo "not ok 1 - kexec -e did not happen" >&3
-	echo "VTX-END kexec_boot rc=1" >&3
+	fail_test kexec_boot "kexec -e did not happen"
 }
 
 # First thing in the kernel that kexec -e started.
