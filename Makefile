@@ -10,6 +10,7 @@
 #   make check      everything above plus the emulated-host tests
 #   make demo       boot the emulated Intel host and show the capability report
 #   make load       on a real Intel host: insmod vtx.ko, show the report, run the demo
+#   make bench      vtx against kvm_intel, one emulated boot (not in make check)
 
 # The kernel ABI that Debian's linux-headers-amd64 currently points to.
 ABI ?= $(shell apt-cache depends linux-headers-amd64 2>/dev/null | \
@@ -31,13 +32,13 @@ ST_LIB := $(wildcard selftests/lib/*.c)
 ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
 ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
-	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup
+	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load kapi-check
+	selftests kimage check demo load kapi-check bench
 
 all: modules
 
@@ -109,6 +110,23 @@ demo:
 	scripts/emu-run.sh --mode demo --ko $(CURDIR)/vtx.ko --tests $(ST_OUT) \
 		--kimage $(KIMAGE) --cpus 1 --out $(BUILD)/demo
 
+# The same client on /dev/vtx and then /dev/kvm in one boot of the emulated
+# icelake host (it has IA32_SPEC_CTRL); the table goes to the terminal and
+# .build/bench/bench.{txt,json,png}.
+BENCH_MODEL := corei7_icelake_u
+bench:
+	scripts/deps.sh
+	$(MAKE) modules selftests kimage
+	rm -rf $(BUILD)/bench-tools
+	mkdir -p $(BUILD)/bench-tools
+	cp $(ST_OUT)/bench $(BUILD)/bench-tools/
+	scripts/emu-run.sh --mode bench --ko $(CURDIR)/vtx.ko \
+		--tests $(BUILD)/bench-tools --kimage $(KIMAGE) --cpus 1 \
+		--timeout 2400 --model $(BENCH_MODEL) \
+		--msrs $(CURDIR)/scripts/bochs-msrs.def --out $(BUILD)/bench
+	scripts/bench-report.sh $(BUILD)/bench/bench.log $(BUILD)/bench \
+		"vtx vs KVM, $$(date -u +%Y-%m-%d), emulated $(BENCH_MODEL) (Bochs), 1 CPU"
+
 load:
 	scripts/deps.sh
 	$(MAKE) modules selftests
@@ -119,4 +137,4 @@ load:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
-		$(BUILD)/kdump-tools
+		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools

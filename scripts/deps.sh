@@ -14,6 +14,7 @@ flex bison bc python3
 bochs bochsbios vgabios
 busybox-static cpio xorriso isolinux syslinux-common
 kexec-tools
+gnuplot-nox
 "
 
 missing=""

@@ -18,7 +18,8 @@
 #              bochs.out (Bochs' own stdout/stderr), counts ("P F S"),
 #              timeline.log (both serial logs, each line stamped with the
 #              second it arrived, for timing the stages)
-#   --mode     test (default), demo, or the cross-kernel tests of
+#   --mode     test (default), demo, bench (out/bench.log), or the
+#              cross-kernel tests of
 #              scripts/init.sh: kdump (crash with VMCSs loaded, check them
 #              in the crash kernel) or kexec (kexec -e with VMCSs loaded,
 #              then kdump); these build the initramfs with --kdump, and need
@@ -91,9 +92,9 @@ case $cpus in
 *) die "--cpus must be 1 or 2" ;;
 esac
 case $mode in
-test | demo) ;;
+test | demo | bench) ;;
 kdump | kexec) ;;
-*) die "--mode must be test, demo, kdump or kexec" ;;
+*) die "--mode must be test, demo, bench, kdump or kexec" ;;
 esac
 if [ -z "$tmo" ]; then
 	if [ "$cpus" -eq 2 ]; then tmo=1500; else tmo=1200; fi
@@ -239,6 +240,18 @@ if ! grep -q '^VTX-DONE' "$out/results.log" "$out/console.log"; then
 fi
 
 # 4. Results.
+if [ "$mode" = bench ]; then
+	tr -d '\r' <"$out/results.log" | sed -n '/^VTX-BENCH-BEGIN/,/^VTX-BENCH-END/p' \
+		>"$out/bench.log"
+	if grep -q '^VTX-BENCH-END' "$out/bench.log"; then
+		echo "$name: bench done"
+		exit 0
+	fi
+	echo "[$name] ---- last 30 lines of console.log ----"
+	tail -n 30 "$out/console.log" | tr -d '\r' | sed "s/^/[$name] console| /"
+	echo "$name: bench did not finish"
+	exit 1
+fi
 if [ "$mode" = demo ]; then
 	tr -d '\r' <"$out/results.log" | sed "s/^/[$name] /"
 	if grep -q '^VTX-DONE' "$out/results.log"; then

@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-report.sh - turn the BENCH lines of one make bench boot into a table,
+# a JSON file and a PNG bar chart.
+#
+# usage: bench-report.sh BENCH_LOG OUTDIR LABEL
+#
+# For each workload and device: the median over the runs of the cost per
+# operation, in host nanoseconds (CLOCK_MONOTONIC inside the emulated host)
+# and in guest TSC ticks (Bochs: emulated instructions), with the spread
+# (max - min) as a percentage of the median; the vtx/KVM ratio of the
+# medians; and the exits to user space per operation. vtx's IA32_SPEC_CTRL
+# modes are each compared with KVM's single one. Writes OUTDIR/bench.txt,
+# OUTDIR/bench.json and, if gnuplot is installed, OUTDIR/bench.png.
+set -eu
+
+[ $# -eq 3 ] || { echo "usage: bench-report.sh BENCH_LOG OUTDIR LABEL" >&2; exit 2; }
+log=$1
+out=$2
+label=$3
+mkdir -p "$out"
+
+# One line per (dev, work, mode): dev work mode n runs med_ns spread_ns
+# med_tsc spread_tsc exits_per_op.
+summary=$out/bench.summary
+awk '
+/^BENCH / {
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	key = f["dev"] " " f["work"] " " f["mode"]
+	if (!(key in nruns)) { order[++nkeys] = key; n[key] = f["n"] }
+	r = ++nruns[key]
+	ns[key, r] = f["ns"] / f["n"]
+	tsc[key, r] = f["tsc"] / f["n"]
+	ex[key] = f["exits"] / f["n"]
+}
+function median(a, key, m,   i, j, t, v) {
+	for (i = 1; i <= m; i++) v[i] = a[key, i]
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+		if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	lo = v[1]; hi = v[m]
+	return (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+END {
+	for (k2 = 1; k2 <= nkeys; k2++) {
+		key = order[k2]; m = nruns[key]
+		mn = median(ns, key, m); sn = mn ? 100 * (hi - lo) / mn : 0
+		mt = median(tsc, key, m); st = mt ? 100 * (hi - lo) / mt : 0
+		printf "%s %d %d %.1f %.1f %.1f %.1f %.3f\n", key, n[key], m, mn, sn, mt, st, ex[key]
+	}
+}' "$log" >"$summary"
+
+# The table: vtx rows paired with the KVM row of the same workload.
+awk -v label="$label" '
+{ dev[NR] = $1; work[NR] = $2; mode[NR] = $3; line[NR] = $0
+  if ($1 == "kvm") kvm[$2] = NR }
+END {
+	printf "%s\n\n", label
+	printf "%-22s %12s %7s %12s %7s %8s %11s %11s %8s %13s\n", "workload",
+	       "vtx ns/op", "spread", "KVM ns/op", "spread", "vtx/KVM",
+	       "vtx tsc/op", "KVM tsc/op", "tsc v/K", "exits/op v/K"
+	for (i = 1; i <= NR; i++) {
+		if (dev[i] != "vtx") continue
+		split(line[i], a, " ")
+		w = work[i] (mode[i] == "-" ? "" : " " mode[i])
+		if (work[i] in kvm) {
+			split(line[kvm[work[i]]], b, " ")
+			r = b[6] ? a[6] / b[6] : 0
+			rt = b[8] ? a[8] / b[8] : 0
+			printf "%-22s %12.0f %6.1f%% %12.0f %6.1f%% %8.2f %11.0f %11.0f %8s %6.2f/%-6.2f\n",
+			       w, a[6], a[7], b[6], b[7], r, a[8], b[8],
+			       rt ? sprintf("%.2f", rt) : "-", a[10], b[10]
+		} else {
+			printf "%-22s %12.0f %6.1f%% %12s %7s %8s %11.0f %11s %8s %6.2f/%-6s\n",
+			       w, a[6], a[7], "-", "", "-", a[8], "-", "-", a[10], "-"
+		}
+	}
+}' "$summary" >"$out/bench.txt"
+
+# JSON: one object per (dev, work, mode).
+awk -v label="$label" '
+BEGIN { printf "{\n  \"label\": \"%s\",\n  \"results\": [\n", label }
+{ printf "%s    {\"dev\": \"%s\", \"work\": \"%s\", \"mode\": \"%s\", \"n\": %d, \"runs\": %d, \"ns_per_op\": %s, \"ns_spread_pct\": %s, \"tsc_per_op\": %s, \"tsc_spread_pct\": %s, \"exits_per_op\": %s}",
+         (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }
+END { printf "\n  ]\n}\n" }' "$summary" >"$out/bench.json"
+
+if command -v gnuplot >/dev/null; then
+	awk '$1 == "vtx" { w = $2 ($3 == "-" ? "" : "-" $3); v[w] = $6; o[++n] = w; k[w] = $2 }
+	     $1 == "kvm" { kv[$2] = $6 }
+	     END { for (i = 1; i <= n; i++) printf "%s %s %s\n", o[i], v[o[i]], (k[o[i]] in kv) ? kv[k[o[i]]] : 0 }' \
+		"$summary" >"$out/bench.dat"
+	gnuplot <<EOF
+set terminal png size 1000,500 noenhanced
+set output "$out/bench.png"
+set title "$label: cost per operation (host ns, median of the runs)"
+set style data histograms
+set style fill solid 0.8
+set logscale y
+set ylabel "ns per operation"
+set xtics rotate by -30
+plot "$out/bench.dat" using 2:xtic(1) title "vtx", "" using 3 title "KVM"
+EOF
+fi
+cat "$out/bench.txt"

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench: the workloads of make bench, on any /dev/kvm-shaped device.
+ *
+ *   bench DEVICE NAME
+ *
+ * Built only against <linux/kvm.h> and, for vtx's IA32_SPEC_CTRL modes,
+ * <linux/vtx.h>. Each workload runs RUNS times; every run prints one line
+ *
+ *   BENCH dev=NAME work=W mode=M n=N run=R ns=NS tsc=T exits=E
+ *
+ * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
+ * TSC delta around its loop (under Bochs: emulated instructions, so
+ * deterministic), exits the exits to user space the client saw. A
+ * workload the host cannot run prints "BENCH-SKIP dev=NAME work=W
+ * mode=M why=...". scripts/bench-report.sh turns the lines into the table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+#include <linux/vtx.h>
+
+#include "bench.h"
+
+#define RUNS		3
+#define N_EXITS		20000
+#define N_CREATE	500
+#define N_SLOT		20
+#define MEM_SIZE	0x10000UL
+#define CODE_GPA	0x1000UL
+#define PARAM_GPA	0xf00UL		/* tsc start (8), n (4), value (4) */
+#define SLOT_SIZE	(64UL << 20)
+#define SLOT_GPA	0x10000000UL
+#define PORT_OP		0x10
+#define PORT_TSC_LO	0x11
+#define PORT_TSC_HI	0x12
+#define MSR_SPEC_CTRL	0x48
+
+GUEST_LOOP(guest_out, "out %al, $0x10");
+GUEST_LOOP(guest_cpuid, "xor %eax, %eax\n cpuid");
+GUEST_LOOP(guest_wrmsr, "mov $0x48, %ecx\n xor %edx, %edx\n mov 0xf0c, %eax\n wrmsr");
+GUEST_LOOP(guest_hlt_only, "nop");
+
+struct vm {
+	int dev, fd, vcpu, run_size;
+	struct kvm_run *run;
+	unsigned char *mem;
+};
+
+static const char *dev_name;
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	int r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static void vm_close(struct vm *vm)
+{
+	if (vm->run && vm->run != MAP_FAILED)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->mem && vm->mem != MAP_FAILED)
+		munmap(vm->mem, MEM_SIZE);
+	vm->run = NULL;
+	vm->mem = NULL;
+	vm->vcpu = -1;
+	vm->fd = -1;
+}
+
+/* A VM with MEM_SIZE bytes at GPA 0, optionally a SPEC_CTRL policy. */
+static int vm_open(struct vm *vm, int dev, const struct vtx_spec_ctrl_policy *p)
+{
+	struct kvm_userspace_memory_region region = {
+		.memory_size = MEM_SIZE,
+	};
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->dev = dev;
+	vm->vcpu = -1;
+	vm->fd = xioctl(dev, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return vm->fd;
+	if (p) {
+		r = xioctl(vm->fd, VTX_SET_SPEC_CTRL_POLICY, (void *)p);
+		if (r)
+			return r;
+	}
+	vm->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		return -errno;
+	region.userspace_addr = (unsigned long)vm->mem;
+	return xioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region);
+}
+
+/* Grant the guest what the device supports, SPEC_CTRL included. */
+static int vcpu_set_cpuid(struct vm *vm)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} cpuid = { .c.nent = 100 };
+	int r;
+
+	r = xioctl(vm->dev, KVM_GET_SUPPORTED_CPUID, &cpuid);
+	if (r)
+		return r;
+	return xioctl(vm->vcpu, KVM_SET_CPUID2, &cpuid);
+}
+
+/* vCPU 0 in real mode at @start..@end, which is copied to CODE_GPA. */
+static int vcpu_open(struct vm *vm, const unsigned char *start,
+		     const unsigned char *end, int with_cpuid)
+{
+	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
+	struct kvm_sregs sregs;
+	int r;
+
+	memcpy(vm->mem + CODE_GPA, start, end - start);
+	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return vm->vcpu;
+	vm->run_size = xioctl(vm->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size < 0)
+		return vm->run_size;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED)
+		return -errno;
+	if (with_cpuid) {
+		r = vcpu_set_cpuid(vm);
+		if (r)
+			return r;
+	}
+	r = xioctl(vm->vcpu, KVM_GET_SREGS, &sregs);
+	if (r)
+		return r;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	r = xioctl(vm->vcpu, KVM_SET_SREGS, &sregs);
+	if (r)
+		return r;
+	return xioctl(vm->vcpu, KVM_SET_REGS, &regs);
+}
+
+/*
+ * Run until HLT; count OUTs to PORT_OP and collect the TSC delta.
+ * Return: 0, or a negative errno, or -EPROTO on an unexpected exit.
+ */
+static int vcpu_run_loop(struct vm *vm, __u64 *tsc, __u64 *exits)
+{
+	__u32 lo = 0, hi = 0, *data;
+	int r;
+
+	*exits = 0;
+	for (;;) {
+		r = xioctl(vm->vcpu, KVM_RUN, 0);
+		if (r)
+			return r;
+		(*exits)++;
+		if (vm->run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (vm->run->exit_reason != KVM_EXIT_IO) {
+			fprintf(stderr, "# %s: exit reason %u\n", dev_name,
+				vm->run->exit_reason);
+			return -EPROTO;
+		}
+		data = (__u32 *)((char *)vm->run + vm->run->io.data_offset);
+		if (vm->run->io.port == PORT_TSC_LO)
+			lo = *data;
+		else if (vm->run->io.port == PORT_TSC_HI)
+			hi = *data;
+	}
+	*tsc = (__u64)hi << 32 | lo;
+	return 0;
+}
+
+static void report(const char *work, const char *mode, int n, int run,
+		   double ns, __u64 tsc, __u64 exits)
+{
+	printf("BENCH dev=%s work=%s mode=%s n=%d run=%d ns=%.0f tsc=%llu exits=%llu\n",
+	       dev_name, work, mode, n, run, ns, (unsigned long long)tsc,
+	       (unsigned long long)exits);
+}
+
+static void skip(const char *work, const char *mode, const char *why, int r)
+{
+	printf("BENCH-SKIP dev=%s work=%s mode=%s why=%s(%s)\n", dev_name,
+	       work, mode, why, strerror(-r));
+}
+
+/* One guest loop workload, RUNS times, each in a fresh VM. */
+static int loop_workload(int dev, const char *work, const char *mode,
+			 const unsigned char *start, const unsigned char *end,
+			 const struct vtx_spec_ctrl_policy *p, __u32 value)
+{
+	__u64 tsc, exits;
+	struct vm vm;
+	double t0;
+	int run, r;
+
+	for (run = 1; run <= RUNS; run++) {
+		r = vm_open(&vm, dev, p);
+		if (!r)
+			r = vcpu_open(&vm, start, end, 1);
+		if (r) {
+			vm_close(&vm);
+			skip(work, mode, "setup", r);
+			return r;
+		}
+		*(__u32 *)(vm.mem + PARAM_GPA + 8) = N_EXITS;
+		*(__u32 *)(vm.mem + PARAM_GPA + 12) = value;
+		t0 = now_ns();
+		r = vcpu_run_loop(&vm, &tsc, &exits);
+		if (r) {
+			vm_close(&vm);
+			skip(work, mode, "run", r);
+			return r;
+		}
+		report(work, mode, N_EXITS, run, now_ns() - t0, tsc, exits);
+		vm_close(&vm);
+	}
+	return 0;
+}
+
+/* VM + vCPU create, first run to HLT, destroy: N_CREATE times a run. */
+static void create_workload(int dev)
+{
+	__u64 tsc, exits, total = 0;
+	struct vm vm;
+	double t0;
+	int run, i, r;
+
+	for (run = 1; run <= RUNS; run++) {
+		t0 = now_ns();
+		for (i = 0; i < N_CREATE; i++) {
+			r = vm_open(&vm, dev, NULL);
+			if (!r)
+				r = vcpu_open(&vm, guest_hlt_only_start,
+					      guest_hlt_only_end, 0);
+			*(__u32 *)(vm.mem + PARAM_GPA + 8) = 1;
+			if (!r)
+				r = vcpu_run_loop(&vm, &tsc, &exits);
+			vm_close(&vm);
+			if (r) {
+				skip("create", "-", "iteration", r);
+				return;
+			}
+			total += exits;
+		}
+		report("create", "-", N_CREATE, run, now_ns() - t0, 0, total);
+		total = 0;
+	}
+}
+
+/* Set and delete a 64 MiB slot: N_SLOT pairs a run. */
+static void slot_workload(int dev)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 1, .guest_phys_addr = SLOT_GPA,
+	};
+	struct vm vm;
+	void *mem;
+	double t0;
+	int run, i, r;
+
+	r = vm_open(&vm, dev, NULL);
+	mem = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r || mem == MAP_FAILED) {
+		skip("slot64m", "-", "setup", r ? r : -ENOMEM);
+		vm_close(&vm);
+		return;
+	}
+	region.userspace_addr = (unsigned long)mem;
+	for (run = 1; run <= RUNS; run++) {
+		t0 = now_ns();
+		for (i = 0; i < N_SLOT; i++) {
+			region.memory_size = SLOT_SIZE;
+			r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, &region);
+			region.memory_size = 0;
+			if (!r)
+				r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION,
+					   &region);
+			if (r) {
+				skip("slot64m", "-", "ioctl", r);
+				goto out;
+			}
+		}
+		report("slot64m", "-", N_SLOT, run, now_ns() - t0, 0, 0);
+	}
+out:
+	munmap(mem, SLOT_SIZE);
+	vm_close(&vm);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		__u32 mode;
+	} modes[] = {
+		{ "intercept", VTX_SPEC_CTRL_MODE_INTERCEPT },
+		{ "passthrough", VTX_SPEC_CTRL_MODE_PASSTHROUGH },
+		{ "virtualize", VTX_SPEC_CTRL_MODE_VIRTUALIZE },
+	};
+	struct vtx_spec_ctrl_policy p;
+	int dev, is_vtx;
+	size_t i;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench DEVICE NAME\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev_name = argv[2];
+	dev = open(argv[1], O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fprintf(stderr, "bench: open %s: %s\n", argv[1],
+			strerror(errno));
+		return 1;
+	}
+	is_vtx = !!strstr(argv[1], "vtx");
+
+	loop_workload(dev, "out", "-", guest_out_start, guest_out_end, NULL, 0);
+	loop_workload(dev, "cpuid", "-", guest_cpuid_start, guest_cpuid_end,
+		      NULL, 0);
+	if (is_vtx) {
+		for (i = 0; i < ARRAY_SIZE(modes); i++) {
+			memset(&p, 0, sizeof(p));
+			p.mode = modes[i].mode;
+			loop_workload(dev, "spec_ctrl", modes[i].name,
+				      guest_wrmsr_start, guest_wrmsr_end, &p, 1);
+		}
+	} else {
+		loop_workload(dev, "spec_ctrl", "kvm", guest_wrmsr_start,
+			      guest_wrmsr_end, NULL, 1);
+	}
+	create_workload(dev);
+	slot_workload(dev);
+	close(dev);
+	return 0;
+}
