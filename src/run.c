@@ -58,9 +58,13 @@ struct vtx_host_state {
 	unsigned long debugctl;
 };
 
-/* Once per KVM_RUN: the thread's FS/GS, which do not change meanwhile. */
+/*
+ * Once per KVM_RUN: the thread's FS/GS and DEBUGCTL, which do not change
+ * meanwhile (KVM, too, reads DEBUGCTL once per vcpu_load).
+ */
 static void vtx_run_save_thread(struct vtx_host_state *h)
 {
+	h->debugctl = get_debugctlmsr();
 	if (is_64bit_mm(current->mm)) {
 		current_save_fsgs();
 		h->fs = current->thread.fsindex;
@@ -73,6 +77,32 @@ static void vtx_run_save_thread(struct vtx_host_state *h)
 		rdmsrl(MSR_FS_BASE, h->fs_base);
 		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
+}
+
+/*
+ * The thread's FS and GS, which the VMCS and the host list keep from one
+ * entry to the next: written only when they changed, or when the VMCS
+ * was (re)initialised.
+ */
+static void vtx_run_write_host_thread(struct vtx_vcpu *vcpu,
+				      const struct vtx_host_state *h)
+{
+	typeof(vcpu->host_thread) *t = &vcpu->host_thread;
+
+	if (t->valid && t->fs == h->fs && t->gs == h->gs &&
+	    t->fs_base == h->fs_base && t->kernel_gs_base == h->kernel_gs_base)
+		return;
+	/* Host selector fields take no RPL or TI bits: reload those below. */
+	vmcs_write16(HOST_FS_SELECTOR, (h->fs & 7) ? 0 : h->fs);
+	vmcs_write16(HOST_GS_SELECTOR, (h->gs & 7) ? 0 : h->gs);
+	vmcs_writel(HOST_FS_BASE, h->fs_base);
+	/* The exit-load list gives the thread its user GS base back. */
+	vtx_msr_switch_host_thread(vcpu, h->kernel_gs_base);
+	t->fs = h->fs;
+	t->gs = h->gs;
+	t->fs_base = h->fs_base;
+	t->kernel_gs_base = h->kernel_gs_base;
+	t->valid = !vcpu->dead;
 }
 
 /* Interrupts off, just before entry. */
@@ -95,13 +125,7 @@ static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
 	h->ldt = vtx_read_ldt();
-	h->debugctl = get_debugctlmsr();
-	/* Host selector fields take no RPL or TI bits: reload those below. */
-	vmcs_write16(HOST_FS_SELECTOR, (h->fs & 7) ? 0 : h->fs);
-	vmcs_write16(HOST_GS_SELECTOR, (h->gs & 7) ? 0 : h->gs);
-	vmcs_writel(HOST_FS_BASE, h->fs_base);
-	/* The exit-load list gives the thread its user GS base back. */
-	vtx_msr_switch_host_thread(vcpu, h->kernel_gs_base);
+	vtx_run_write_host_thread(vcpu, h);
 
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);

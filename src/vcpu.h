@@ -77,6 +77,10 @@ struct vtx_pio {
  * @host_cpu: the CPU whose per-CPU host state the VMCS holds, or -1
  * @host_cr3: HOST_CR3 as last written
  * @host_cr4: HOST_CR4 as last written
+ * @host_thread: the thread's FS/GS selectors and bases as last written to
+ *	the VMCS and the host MSR list; @host_thread.valid false forces a write
+ * @spec_ctrl_slot: IA32_SPEC_CTRL's entry on the guest list, or NULL when
+ *	it must be looked up again (the list changed)
  * @exits: VM exits
  * @exit_reason: VM exits by basic exit reason
  */
@@ -112,6 +116,12 @@ struct vtx_vcpu {
 	int host_cpu;
 	unsigned long host_cr3;
 	unsigned long host_cr4;
+	struct {
+		u16 fs, gs;
+		unsigned long fs_base, kernel_gs_base;
+		bool valid;
+	} host_thread;
+	u64 *spec_ctrl_slot;
 
 	u64 exits;
 	u64 exit_reason[VTX_NR_EXIT_COUNTERS];

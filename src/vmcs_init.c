@@ -305,6 +305,7 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vcpu->host_cpu = -1;
 	vcpu->host_cr3 = 0;
 	vcpu->host_cr4 = 0;
+	vcpu->host_thread.valid = false;
 	vtx_vmcs_init_guest(vcpu);
 	vtx_spec_ctrl_hw_setup(vcpu, true);
 	vcpu->flush_cpu = -1;
