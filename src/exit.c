@@ -23,6 +23,7 @@
 #include "cpuid.h"
 #include "exit.h"
 #include "msr.h"
+#include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
 #include "vmx_ops.h"
@@ -181,10 +182,16 @@ static int vtx_exit_wrmsr(struct vtx_vcpu *vcpu)
 {
 	u64 data = (u32)vcpu->regs[VTX_REG_RAX] |
 		   (u64)(u32)vcpu->regs[VTX_REG_RDX] << 32;
+	int r;
 
-	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL)
+	/* IA32_SPEC_CTRL, the hot one, goes straight to its handler. */
+	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL) {
 		vcpu->spec_ctrl.wrmsr_exits++;
-	if (vtx_msr_set(vcpu, vcpu->regs[VTX_REG_RCX], data, false)) {
+		r = vtx_spec_ctrl_hw_set(vcpu, data, false);
+	} else {
+		r = vtx_msr_set(vcpu, vcpu->regs[VTX_REG_RCX], data, false);
+	}
+	if (r) {
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;
 	}

@@ -129,8 +129,11 @@ static int vtx_msr_switch_add(struct vtx_vcpu *vcpu, struct vtx_msr_list *l,
 				    vcpu->id, l->max, index);
 		return r;
 	}
-	if (l->nr != nr)
+	if (l->nr != nr) {
 		vtx_msr_switch_write_counts(vcpu);
+		/* Entries moved: cached pointers into the list are stale. */
+		vcpu->spec_ctrl_slot = NULL;
+	}
 	return 0;
 }
 
@@ -152,6 +155,7 @@ void vtx_msr_switch_init_vmcs(struct vtx_vcpu *vcpu)
 	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(vcpu->msr_host.e));
 	vcpu->msr_guest.nr = 0;
 	vcpu->msr_host.nr = 0;
+	vcpu->spec_ctrl_slot = NULL;
 	vtx_msr_switch_write_counts(vcpu);
 	for (i = 0; i < p->nr_guest; i++)
 		if (vtx_msr_switch_add(vcpu, &vcpu->msr_guest, p->guest[i], 0))
@@ -202,6 +206,7 @@ void vtx_msr_switch_del(struct vtx_vcpu *vcpu, u32 index)
 	unsigned int nr = vcpu->msr_guest.nr;
 
 	vtx_msr_list_del(&vcpu->msr_guest, index);
+	vcpu->spec_ctrl_slot = NULL;
 	if (vcpu->msr_guest.nr != nr)
 		vtx_msr_switch_write_counts(vcpu);
 }

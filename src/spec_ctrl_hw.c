@@ -151,8 +151,13 @@ u64 *vtx_spec_ctrl_hw_guest_slot(struct vtx_vcpu *vcpu)
 
 	if (!vcpu->spec_ctrl.plan.on_lists)
 		return NULL;
-	i = vtx_msr_list_find(&vcpu->msr_guest, MSR_IA32_SPEC_CTRL);
-	return i < 0 ? NULL : &vcpu->msr_guest.e[i].value;
+	/* Looked up once after each change of the list, not every entry. */
+	if (!vcpu->spec_ctrl_slot) {
+		i = vtx_msr_list_find(&vcpu->msr_guest, MSR_IA32_SPEC_CTRL);
+		if (i >= 0)
+			vcpu->spec_ctrl_slot = &vcpu->msr_guest.e[i].value;
+	}
+	return vcpu->spec_ctrl_slot;
 }
 
 /* The guest's shadow, wherever its mode keeps it. */
@@ -190,11 +195,19 @@ static int vtx_spec_ctrl_hw_store(struct vtx_vcpu *vcpu, u64 shadow)
 	u64 eff = vtx_spec_ctrl_effective(shadow, vcpu->vm->spec_ctrl_mask,
 					  vcpu->vm->spec_ctrl_forced);
 
+	u64 *slot;
+
 	s->shadow = shadow;
 	if (s->plan.mode == VTX_SPEC_CTRL_VIRTUALIZE)
 		vmcs_write64(VTX_VMCS_SPEC_CTRL_SHADOW, shadow);
 	if (!s->plan.on_lists)
 		return 0;
+	/* The intercepted WRMSR's fast path: the entry is already listed. */
+	slot = vtx_spec_ctrl_hw_guest_slot(vcpu);
+	if (slot) {
+		*slot = eff;
+		return 0;
+	}
 	return vtx_msr_switch_set(vcpu, MSR_IA32_SPEC_CTRL, eff);
 }
 
