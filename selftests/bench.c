@@ -9,6 +9,9 @@
  *
  *   BENCH dev=NAME work=W mode=M n=N run=R ns=NS tsc=T exits=E
  *
+ * floor_invd is the bare exit floor: INVD always exits and its handler
+ * only steps over it, the least work any exit takes.
+ *
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
  * deterministic), exits the exits to user space the client saw. A
@@ -48,6 +51,8 @@ GUEST_LOOP(guest_out, "out %al, $0x10");
 GUEST_LOOP(guest_cpuid, "xor %eax, %eax\n cpuid");
 GUEST_LOOP(guest_wrmsr, "mov $0x48, %ecx\n xor %edx, %edx\n mov 0xf0c, %eax\n wrmsr");
 GUEST_LOOP(guest_hlt_only, "nop");
+/* The floor: INVD always exits, and its handler only steps over it. */
+GUEST_LOOP(guest_invd, "invd");
 
 struct vm {
 	int dev, fd, vcpu, run_size;
@@ -346,6 +351,8 @@ int main(int argc, char **argv)
 
 	loop_workload(dev, "out", "-", guest_out_start, guest_out_end, NULL, 0);
 	loop_workload(dev, "cpuid", "-", guest_cpuid_start, guest_cpuid_end,
+		      NULL, 0);
+	loop_workload(dev, "floor_invd", "-", guest_invd_start, guest_invd_end,
 		      NULL, 0);
 	if (is_vtx) {
 		for (i = 0; i < ARRAY_SIZE(modes); i++) {
