@@ -185,12 +185,10 @@ static int vtx_exit_wrmsr(struct vtx_vcpu *vcpu)
 	int r;
 
 	/* IA32_SPEC_CTRL, the hot one, goes straight to its handler. */
-	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL) {
-		vcpu->spec_ctrl.wrmsr_exits++;
-		r = vtx_spec_ctrl_hw_set(vcpu, data, false);
-	} else {
+	if ((u32)vcpu->regs[VTX_REG_RCX] == MSR_IA32_SPEC_CTRL)
+		r = vtx_spec_ctrl_hw_wrmsr(vcpu, data);
+	else
 		r = vtx_msr_set(vcpu, vcpu->regs[VTX_REG_RCX], data, false);
-	}
 	if (r) {
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;

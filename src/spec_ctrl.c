@@ -59,19 +59,6 @@ u64 vtx_spec_ctrl_valid_bits(u32 cpuid_7_0_edx, u32 cpuid_7_2_edx)
 }
 
 /**
- * vtx_spec_ctrl_effective() - what the MSR holds while the guest runs
- * @shadow: the guest's value
- * @mask: the bits the VM forces
- * @forced: their values
- *
- * Return: (forced & mask) | (shadow & ~mask).
- */
-u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced)
-{
-	return (forced & mask) | (shadow & ~mask);
-}
-
-/**
  * vtx_spec_ctrl_check_policy() - may a VM have this SPEC_CTRL policy?
  * @h: the host
  * @mode: the requested VTX_SPEC_CTRL_* mode
@@ -168,30 +155,6 @@ u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
 {
 	return vtx_spec_ctrl_valid_bits(cpuid_7_0_edx, cpuid_7_2_edx) &
 	       h->supported;
-}
-
-/**
- * vtx_spec_ctrl_check_write() - may @value be written to the shadow?
- * @h: the host
- * @guest_valid: vtx_spec_ctrl_guest_valid() for this vCPU
- * @value: the value
- * @host: KVM_SET_MSRS (restoring a vCPU) rather than the guest's WRMSR
- *
- * A guest write must stay within what its CPUID grants, and gets #GP
- * where the MSR does not exist for it. A host write accepts whatever the
- * host supports, whatever the guest's CPUID says, and 0 always, so that
- * a saved vCPU can be restored before its CPUID is set.
- *
- * Return: 0, or -EINVAL (the guest gets #GP; KVM_SET_MSRS stops there).
- */
-int vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h,
-			      u64 guest_valid, u64 value, bool host)
-{
-	if (host)
-		return value & ~h->supported ? -EINVAL : 0;
-	if (!guest_valid || (value & ~guest_valid))
-		return -EINVAL;
-	return 0;
 }
 
 /**

@@ -6,6 +6,7 @@
 #define VTX_SPEC_CTRL_H
 
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 
 /* IA32_SPEC_CTRL bits, as Intel defines them. */
@@ -86,7 +87,6 @@ struct vtx_spec_ctrl_plan {
 };
 
 u64 vtx_spec_ctrl_valid_bits(u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
-u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced);
 int vtx_spec_ctrl_check_policy(const struct vtx_spec_ctrl_host *h,
 			       u32 mode, u64 mask, u64 forced);
 void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
@@ -94,8 +94,49 @@ void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
 			struct vtx_spec_ctrl_plan *plan);
 u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
 			      u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
-int vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h,
-			      u64 guest_valid, u64 value, bool host);
 int vtx_spec_ctrl_check_read(u64 guest_valid, bool host);
+
+/*
+ * The two rules on the path of every intercepted guest WRMSR, inline so
+ * that path makes no calls (see vtx_spec_ctrl_hw_wrmsr()).
+ */
+
+/**
+ * vtx_spec_ctrl_effective() - what the MSR holds while the guest runs
+ * @shadow: the guest's value
+ * @mask: the bits the VM forces
+ * @forced: their values
+ *
+ * Return: (forced & mask) | (shadow & ~mask).
+ */
+static inline u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced)
+{
+	return (forced & mask) | (shadow & ~mask);
+}
+
+/**
+ * vtx_spec_ctrl_check_write() - may @value be written to the shadow?
+ * @h: the host
+ * @guest_valid: vtx_spec_ctrl_guest_valid() for this vCPU
+ * @value: the value
+ * @host: KVM_SET_MSRS (restoring a vCPU) rather than the guest's WRMSR
+ *
+ * A guest write must stay within what its CPUID grants, and gets #GP
+ * where the MSR does not exist for it. A host write accepts whatever the
+ * host supports, whatever the guest's CPUID says, and 0 always, so that
+ * a saved vCPU can be restored before its CPUID is set.
+ *
+ * Return: 0, or -EINVAL (the guest gets #GP; KVM_SET_MSRS stops there).
+ */
+static inline int
+vtx_spec_ctrl_check_write(const struct vtx_spec_ctrl_host *h, u64 guest_valid,
+			  u64 value, bool host)
+{
+	if (host)
+		return value & ~h->supported ? -EINVAL : 0;
+	if (!guest_valid || (value & ~guest_valid))
+		return -EINVAL;
+	return 0;
+}
 
 #endif /* VTX_SPEC_CTRL_H */

@@ -296,6 +296,36 @@ int vtx_spec_ctrl_hw_set(struct vtx_vcpu *vcpu, u64 value, bool host)
 }
 
 /**
+ * vtx_spec_ctrl_hw_wrmsr() - the guest's WRMSR of IA32_SPEC_CTRL exited
+ * @vcpu: the vCPU
+ * @value: EDX:EAX
+ *
+ * vtx_spec_ctrl_hw_set() with the same rules, and a straight path for
+ * the case that exits at all: intercept mode with the MSR already listed.
+ * There the write is one check, one store of the shadow and one of the
+ * effective value into the entry VM entry loads, with no calls.
+ *
+ * Return: 0; -EINVAL (the guest gets #GP); -ENOSPC (the vCPU is dead).
+ */
+int vtx_spec_ctrl_hw_wrmsr(struct vtx_vcpu *vcpu, u64 value)
+{
+	struct vtx_spec_ctrl_vcpu *s = &vcpu->spec_ctrl;
+	u64 *slot = vcpu->spec_ctrl_slot;
+
+	s->wrmsr_exits++;
+	if (likely(slot && s->plan.mode == VTX_SPEC_CTRL_INTERCEPT)) {
+		if (vtx_spec_ctrl_check_write(&vtx_spec_ctrl_host, s->valid,
+					      value, false))
+			return -EINVAL;
+		s->shadow = value;
+		*slot = vtx_spec_ctrl_effective(value, vcpu->vm->spec_ctrl_mask,
+						vcpu->vm->spec_ctrl_forced);
+		return 0;
+	}
+	return vtx_spec_ctrl_hw_set(vcpu, value, false);
+}
+
+/**
  * vtx_spec_ctrl_hw_pred_cmd() - WRMSR or KVM_SET_MSRS of IA32_PRED_CMD
  * @vcpu: the vCPU
  * @value: 0, or PRED_CMD_IBPB

@@ -38,6 +38,7 @@ long vtx_spec_ctrl_get_state(struct vtx_vcpu *vcpu, void __user *argp);
 void vtx_spec_ctrl_hw_setup(struct vtx_vcpu *vcpu, bool first);
 int vtx_spec_ctrl_hw_get(struct vtx_vcpu *vcpu, u64 *value, bool host);
 int vtx_spec_ctrl_hw_set(struct vtx_vcpu *vcpu, u64 value, bool host);
+int vtx_spec_ctrl_hw_wrmsr(struct vtx_vcpu *vcpu, u64 value);
 int vtx_spec_ctrl_hw_pred_cmd(struct vtx_vcpu *vcpu, u64 value, bool host);
 u64 *vtx_spec_ctrl_hw_guest_slot(struct vtx_vcpu *vcpu);
 
