@@ -10,8 +10,10 @@
 # operation, in host nanoseconds (CLOCK_MONOTONIC inside the emulated host)
 # and in guest TSC ticks (Bochs: emulated instructions), with the spread
 # (max - min) as a percentage of the median; the vtx/KVM ratio of the
-# medians; and the exits to user space per operation. vtx's IA32_SPEC_CTRL
-# modes are each compared with KVM's single one. Writes OUTDIR/bench.txt,
+# medians; every VM exit per operation, as each device counts them, and
+# the exits to user space per operation. vtx's IA32_SPEC_CTRL modes are
+# each compared with KVM's single one. Below the table, the issue's
+# targets, each computed from the same medians. Writes OUTDIR/bench.txt,
 # OUTDIR/bench.json and, if gnuplot is installed, OUTDIR/bench.png.
 set -eu
 
@@ -22,7 +24,7 @@ label=$3
 mkdir -p "$out"
 
 # One line per (dev, work, mode): dev work mode n runs med_ns spread_ns
-# med_tsc spread_tsc exits_per_op.
+# med_tsc spread_tsc exits_per_op user_exits_per_op.
 summary=$out/bench.summary
 awk '
 /^BENCH / {
@@ -33,6 +35,7 @@ awk '
 	ns[key, r] = f["ns"] / f["n"]
 	tsc[key, r] = f["tsc"] / f["n"]
 	ex[key] = f["exits"] / f["n"]
+	uex[key] = f["uexits"] / f["n"]
 }
 function median(a, key, m,   i, j, t, v) {
 	for (i = 1; i <= m; i++) v[i] = a[key, i]
@@ -46,48 +49,85 @@ END {
 		key = order[k2]; m = nruns[key]
 		mn = median(ns, key, m); sn = mn ? 100 * (hi - lo) / mn : 0
 		mt = median(tsc, key, m); st = mt ? 100 * (hi - lo) / mt : 0
-		printf "%s %d %d %.1f %.1f %.1f %.1f %.3f\n", key, n[key], m, mn, sn, mt, st, ex[key]
+		printf "%s %d %d %.1f %.1f %.1f %.1f %.3f %.3f\n", key, n[key], m, mn, sn, mt, st, ex[key], uex[key]
 	}
 }' "$log" >"$summary"
 
 # The table: vtx rows paired with the KVM row of the same workload.
 awk -v label="$label" '
 { dev[NR] = $1; work[NR] = $2; mode[NR] = $3; line[NR] = $0
-  if ($1 == "kvm") kvm[$2] = NR }
+  if ($1 == "kvm") { kvm[$2 " " $3] = NR; kvm[$2] = NR } }
 END {
 	printf "%s\n\n", label
-	printf "%-22s %12s %7s %12s %7s %8s %11s %11s %8s %13s\n", "workload",
-	       "vtx ns/op", "spread", "KVM ns/op", "spread", "vtx/KVM",
-	       "vtx tsc/op", "KVM tsc/op", "tsc v/K", "exits/op v/K"
+	printf "%-22s %12s %7s %12s %7s %8s %11s %11s %8s %13s %13s\n",
+	       "workload", "vtx ns/op", "spread", "KVM ns/op", "spread",
+	       "vtx/KVM", "vtx tsc/op", "KVM tsc/op", "tsc v/K",
+	       "exits/op v/K", "uexits/op v/K"
 	for (i = 1; i <= NR; i++) {
 		if (dev[i] != "vtx") continue
 		split(line[i], a, " ")
 		w = work[i] (mode[i] == "-" ? "" : " " mode[i])
-		if (work[i] in kvm) {
-			split(line[kvm[work[i]]], b, " ")
+		k = (work[i] " " mode[i]) in kvm ? work[i] " " mode[i] : work[i]
+		if (k in kvm) {
+			split(line[kvm[k]], b, " ")
 			r = b[6] ? a[6] / b[6] : 0
 			rt = b[8] ? a[8] / b[8] : 0
-			printf "%-22s %12.0f %6.1f%% %12.0f %6.1f%% %8.2f %11.0f %11.0f %8s %6.2f/%-6.2f\n",
+			printf "%-22s %12.0f %6.1f%% %12.0f %6.1f%% %8.2f %11.0f %11.0f %8s %6.2f/%-6.2f %6.2f/%-6.2f\n",
 			       w, a[6], a[7], b[6], b[7], r, a[8], b[8],
-			       rt ? sprintf("%.2f", rt) : "-", a[10], b[10]
+			       rt ? sprintf("%.2f", rt) : "-", a[10], b[10],
+			       a[11], b[11]
 		} else {
-			printf "%-22s %12.0f %6.1f%% %12s %7s %8s %11.0f %11s %8s %6.2f/%-6s\n",
-			       w, a[6], a[7], "-", "", "-", a[8], "-", "-", a[10], "-"
+			printf "%-22s %12.0f %6.1f%% %12s %7s %8s %11.0f %11s %8s %6.2f/%-6s %6.2f/%-6s\n",
+			       w, a[6], a[7], "-", "", "-", a[8], "-", "-", a[10], "-",
+			       a[11], "-"
 		}
 	}
 }' "$summary" >"$out/bench.txt"
 
+# The targets: ratios of medians from this run, in ns and in TSC ticks.
+awk '
+{ k = $1 " " $2 " " $3; ns[k] = $6; tsc[k] = $8 }
+function target(what, a, b, limit,   rn, rt) {
+	if (!(a in ns) || !(b in ns) || !ns[b]) {
+		printf "%-52s %7s %7s %6s  n/a\n", what, "-", "-", "<=" limit
+		return
+	}
+	rn = ns[a] / ns[b]
+	rt = tsc[b] ? tsc[a] / tsc[b] : 0
+	printf "%-52s %7.2f %7s %6s  %s\n", what, rn,
+	       rt ? sprintf("%.2f", rt) : "-", limit ? "<=" limit : "-",
+	       !limit ? "-" : (rn <= limit && (!rt || rt <= limit)) ? "met" : "NOT met"
+}
+END {
+	printf "\n%-52s %7s %7s %6s  %s\n", "target", "ns", "tsc", "goal", "result"
+	target("in-kernel exit (cpuid): vtx / KVM", "vtx cpuid -", "kvm cpuid -", 0.5)
+	target("user-space round trip (out): vtx / KVM", "vtx out -", "kvm out -", 0.7)
+	target("spec_ctrl intercept / vtx in-kernel exit (cpuid)",
+	       "vtx spec_ctrl intercept", "vtx cpuid -", 1.0)
+	target("create + run + destroy: vtx / KVM", "vtx create -", "kvm create -", 0.5)
+	target("vtx cpuid / vtx floor (floor_invd)", "vtx cpuid -", "vtx floor_invd -", 1.5)
+	target("vtx spec_ctrl intercept / vtx floor (floor_invd)",
+	       "vtx spec_ctrl intercept", "vtx floor_invd -", 1.5)
+	target("slot64m set: vtx / KVM (no target)",
+	       "vtx slot64m set", "kvm slot64m set", 0)
+	target("slot64m delete: vtx / KVM (no target)",
+	       "vtx slot64m delete", "kvm slot64m delete", 0)
+}' "$summary" >>"$out/bench.txt"
+
 # JSON: one object per (dev, work, mode).
 awk -v label="$label" '
 BEGIN { printf "{\n  \"label\": \"%s\",\n  \"results\": [\n", label }
-{ printf "%s    {\"dev\": \"%s\", \"work\": \"%s\", \"mode\": \"%s\", \"n\": %d, \"runs\": %d, \"ns_per_op\": %s, \"ns_spread_pct\": %s, \"tsc_per_op\": %s, \"tsc_spread_pct\": %s, \"exits_per_op\": %s}",
-         (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }
+{ printf "%s    {\"dev\": \"%s\", \"work\": \"%s\", \"mode\": \"%s\", \"n\": %d, \"runs\": %d, \"ns_per_op\": %s, \"ns_spread_pct\": %s, \"tsc_per_op\": %s, \"tsc_spread_pct\": %s, \"exits_per_op\": %s, \"user_exits_per_op\": %s}",
+         (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }
 END { printf "\n  ]\n}\n" }' "$summary" >"$out/bench.json"
 
 if command -v gnuplot >/dev/null; then
-	awk '$1 == "vtx" { w = $2 ($3 == "-" ? "" : "-" $3); v[w] = $6; o[++n] = w; k[w] = $2 }
-	     $1 == "kvm" { kv[$2] = $6 }
-	     END { for (i = 1; i <= n; i++) printf "%s %s %s\n", o[i], v[o[i]], (k[o[i]] in kv) ? kv[k[o[i]]] : 0 }' \
+	awk '$1 == "vtx" { w = $2 ($3 == "-" ? "" : "-" $3); v[w] = $6; o[++n] = w
+			   k[w] = $2; km[w] = $2 " " $3 }
+	     $1 == "kvm" { kv[$2] = $6; kv[$2 " " $3] = $6 }
+	     END { for (i = 1; i <= n; i++) { w = o[i]
+			   x = (km[w] in kv) ? kv[km[w]] : (k[w] in kv) ? kv[k[w]] : 0
+			   printf "%s %s %s\n", w, v[w], x } }' \
 		"$summary" >"$out/bench.dat"
 	gnuplot <<EOF
 set terminal png size 1000,500 noenhanced

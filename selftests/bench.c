@@ -7,14 +7,16 @@
  * Built only against <linux/kvm.h> and, for vtx's IA32_SPEC_CTRL modes,
  * <linux/vtx.h>. Each workload runs RUNS times; every run prints one line
  *
- *   BENCH dev=NAME work=W mode=M n=N run=R ns=NS tsc=T exits=E
+ *   BENCH dev=NAME work=W mode=M n=N run=R ns=NS tsc=T exits=E uexits=U
  *
  * floor_invd is the bare exit floor: INVD always exits and its handler
  * only steps over it, the least work any exit takes.
  *
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
- * deterministic), exits the exits to user space the client saw. A
+ * deterministic), exits every VM exit of the run, as the device counts
+ * them (vtx: VTX_GET_VCPU_STATS; KVM: the "exits" statistic of the vCPU's
+ * KVM_GET_STATS_FD), uexits the exits to user space the client saw. A
  * workload the host cannot run prints "BENCH-SKIP dev=NAME work=W
  * mode=M why=...". scripts/bench-report.sh turns the lines into the table.
  */
@@ -55,12 +57,14 @@ GUEST_LOOP(guest_hlt_only, "nop");
 GUEST_LOOP(guest_invd, "invd");
 
 struct vm {
-	int dev, fd, vcpu, run_size;
+	int dev, fd, vcpu, run_size, stats;
+	off_t exits_at;
 	struct kvm_run *run;
 	unsigned char *mem;
 };
 
 static const char *dev_name;
+static int is_vtx;
 
 static double now_ns(void)
 {
@@ -81,6 +85,8 @@ static void vm_close(struct vm *vm)
 {
 	if (vm->run && vm->run != MAP_FAILED)
 		munmap(vm->run, vm->run_size);
+	if (vm->stats >= 0)
+		close(vm->stats);
 	if (vm->vcpu >= 0)
 		close(vm->vcpu);
 	if (vm->fd >= 0)
@@ -89,6 +95,7 @@ static void vm_close(struct vm *vm)
 		munmap(vm->mem, MEM_SIZE);
 	vm->run = NULL;
 	vm->mem = NULL;
+	vm->stats = -1;
 	vm->vcpu = -1;
 	vm->fd = -1;
 }
@@ -103,6 +110,7 @@ static int vm_open(struct vm *vm, int dev, const struct vtx_spec_ctrl_policy *p)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->dev = dev;
+	vm->stats = -1;
 	vm->vcpu = -1;
 	vm->fd = xioctl(dev, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
@@ -170,21 +178,79 @@ static int vcpu_open(struct vm *vm, const unsigned char *start,
 	return xioctl(vm->vcpu, KVM_SET_REGS, &regs);
 }
 
+/* KVM: find the vCPU's "exits" statistic in its binary stats file. */
+static int kvm_stats_open(struct vm *vm)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	size_t dsize;
+	char *descs;
+	__u32 i;
+	int r = -ENOENT;
+
+	vm->stats = xioctl(vm->vcpu, KVM_GET_STATS_FD, 0);
+	if (vm->stats < 0)
+		return vm->stats;
+	if (pread(vm->stats, &h, sizeof(h), 0) != sizeof(h))
+		return -EIO;
+	dsize = sizeof(*d) + h.name_size;
+	descs = malloc(dsize * h.num_desc);
+	if (!descs)
+		return -ENOMEM;
+	if (pread(vm->stats, descs, dsize * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(dsize * h.num_desc)) {
+		free(descs);
+		return -EIO;
+	}
+	for (i = 0; i < h.num_desc; i++) {
+		d = (struct kvm_stats_desc *)(descs + i * dsize);
+		if (!strcmp(d->name, "exits")) {
+			vm->exits_at = h.data_offset + d->offset;
+			r = 0;
+			break;
+		}
+	}
+	free(descs);
+	return r;
+}
+
+/* Every VM exit of the vCPU so far, as the device counts them. */
+static int vcpu_exits(struct vm *vm, __u64 *exits)
+{
+	struct vtx_vcpu_stats st;
+	int r;
+
+	if (is_vtx) {
+		r = xioctl(vm->vcpu, VTX_GET_VCPU_STATS, &st);
+		*exits = st.exits;
+		return r;
+	}
+	if (vm->stats < 0) {
+		r = kvm_stats_open(vm);
+		if (r)
+			return r;
+	}
+	if (pread(vm->stats, exits, sizeof(*exits), vm->exits_at) !=
+	    sizeof(*exits))
+		return -EIO;
+	return 0;
+}
+
 /*
  * Run until HLT; count OUTs to PORT_OP and collect the TSC delta.
  * Return: 0, or a negative errno, or -EPROTO on an unexpected exit.
  */
-static int vcpu_run_loop(struct vm *vm, __u64 *tsc, __u64 *exits)
+static int vcpu_run_loop(struct vm *vm, __u64 *tsc, __u64 *uexits)
 {
 	__u32 lo = 0, hi = 0, *data;
 	int r;
 
-	*exits = 0;
+	*uexits = 0;
 	for (;;) {
 		r = xioctl(vm->vcpu, KVM_RUN, 0);
 		if (r)
 			return r;
-		(*exits)++;
+		(*uexits)++;
 		if (vm->run->exit_reason == KVM_EXIT_HLT)
 			break;
 		if (vm->run->exit_reason != KVM_EXIT_IO) {
@@ -203,11 +269,11 @@ static int vcpu_run_loop(struct vm *vm, __u64 *tsc, __u64 *exits)
 }
 
 static void report(const char *work, const char *mode, int n, int run,
-		   double ns, __u64 tsc, __u64 exits)
+		   double ns, __u64 tsc, __u64 exits, __u64 uexits)
 {
-	printf("BENCH dev=%s work=%s mode=%s n=%d run=%d ns=%.0f tsc=%llu exits=%llu\n",
+	printf("BENCH dev=%s work=%s mode=%s n=%d run=%d ns=%.0f tsc=%llu exits=%llu uexits=%llu\n",
 	       dev_name, work, mode, n, run, ns, (unsigned long long)tsc,
-	       (unsigned long long)exits);
+	       (unsigned long long)exits, (unsigned long long)uexits);
 }
 
 static void skip(const char *work, const char *mode, const char *why, int r)
@@ -221,15 +287,17 @@ static int loop_workload(int dev, const char *work, const char *mode,
 			 const unsigned char *start, const unsigned char *end,
 			 const struct vtx_spec_ctrl_policy *p, __u32 value)
 {
-	__u64 tsc, exits;
+	__u64 tsc, uexits, e0, e1;
 	struct vm vm;
-	double t0;
+	double t0, t1;
 	int run, r;
 
 	for (run = 1; run <= RUNS; run++) {
 		r = vm_open(&vm, dev, p);
 		if (!r)
 			r = vcpu_open(&vm, start, end, 1);
+		if (!r)
+			r = vcpu_exits(&vm, &e0);
 		if (r) {
 			vm_close(&vm);
 			skip(work, mode, "setup", r);
@@ -238,57 +306,75 @@ static int loop_workload(int dev, const char *work, const char *mode,
 		*(__u32 *)(vm.mem + PARAM_GPA + 8) = N_EXITS;
 		*(__u32 *)(vm.mem + PARAM_GPA + 12) = value;
 		t0 = now_ns();
-		r = vcpu_run_loop(&vm, &tsc, &exits);
+		r = vcpu_run_loop(&vm, &tsc, &uexits);
+		t1 = now_ns();
+		if (!r)
+			r = vcpu_exits(&vm, &e1);
 		if (r) {
 			vm_close(&vm);
 			skip(work, mode, "run", r);
 			return r;
 		}
-		report(work, mode, N_EXITS, run, now_ns() - t0, tsc, exits);
+		report(work, mode, N_EXITS, run, t1 - t0, tsc, e1 - e0, uexits);
 		vm_close(&vm);
 	}
 	return 0;
 }
 
-/* VM + vCPU create, first run to HLT, destroy: N_CREATE times a run. */
+/*
+ * VM + vCPU create, first run to HLT, destroy: N_CREATE times a run. The
+ * exit count is read between the run and the destroy, outside the time.
+ */
 static void create_workload(int dev)
 {
-	__u64 tsc, exits, total = 0;
+	__u64 tsc, uexits, exits, total = 0, utotal = 0;
 	struct vm vm;
-	double t0;
+	double t0, t1, ns;
 	int run, i, r;
 
 	for (run = 1; run <= RUNS; run++) {
-		t0 = now_ns();
+		ns = 0;
 		for (i = 0; i < N_CREATE; i++) {
+			t0 = now_ns();
 			r = vm_open(&vm, dev, NULL);
 			if (!r)
 				r = vcpu_open(&vm, guest_hlt_only_start,
 					      guest_hlt_only_end, 0);
-			*(__u32 *)(vm.mem + PARAM_GPA + 8) = 1;
+			if (!r) {
+				*(__u32 *)(vm.mem + PARAM_GPA + 8) = 1;
+				r = vcpu_run_loop(&vm, &tsc, &uexits);
+			}
+			ns += now_ns() - t0;
 			if (!r)
-				r = vcpu_run_loop(&vm, &tsc, &exits);
+				r = vcpu_exits(&vm, &exits);
+			t1 = now_ns();
 			vm_close(&vm);
+			ns += now_ns() - t1;
 			if (r) {
 				skip("create", "-", "iteration", r);
 				return;
 			}
 			total += exits;
+			utotal += uexits;
 		}
-		report("create", "-", N_CREATE, run, now_ns() - t0, 0, total);
+		report("create", "-", N_CREATE, run, ns, 0, total, utotal);
 		total = 0;
+		utotal = 0;
 	}
 }
 
-/* Set and delete a 64 MiB slot: N_SLOT pairs a run. */
+/*
+ * Set and delete a 64 MiB slot: N_SLOT pairs a run, the set and the
+ * delete timed apart.
+ */
 static void slot_workload(int dev)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 1, .guest_phys_addr = SLOT_GPA,
 	};
+	double t0, t_set, t_del;
 	struct vm vm;
 	void *mem;
-	double t0;
 	int run, i, r;
 
 	r = vm_open(&vm, dev, NULL);
@@ -301,20 +387,26 @@ static void slot_workload(int dev)
 	}
 	region.userspace_addr = (unsigned long)mem;
 	for (run = 1; run <= RUNS; run++) {
-		t0 = now_ns();
+		t_set = 0;
+		t_del = 0;
 		for (i = 0; i < N_SLOT; i++) {
 			region.memory_size = SLOT_SIZE;
+			t0 = now_ns();
 			r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, &region);
+			t_set += now_ns() - t0;
 			region.memory_size = 0;
+			t0 = now_ns();
 			if (!r)
 				r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION,
 					   &region);
+			t_del += now_ns() - t0;
 			if (r) {
 				skip("slot64m", "-", "ioctl", r);
 				goto out;
 			}
 		}
-		report("slot64m", "-", N_SLOT, run, now_ns() - t0, 0, 0);
+		report("slot64m", "set", N_SLOT, run, t_set, 0, 0, 0);
+		report("slot64m", "delete", N_SLOT, run, t_del, 0, 0, 0);
 	}
 out:
 	munmap(mem, SLOT_SIZE);
@@ -332,7 +424,7 @@ int main(int argc, char **argv)
 		{ "virtualize", VTX_SPEC_CTRL_MODE_VIRTUALIZE },
 	};
 	struct vtx_spec_ctrl_policy p;
-	int dev, is_vtx;
+	int dev;
 	size_t i;
 
 	if (argc != 3) {
