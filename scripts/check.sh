@@ -152,12 +152,14 @@ else
 	fail_tier "$name" "an earlier tier failed"
 fi
 
+# 1 GiB: below 512 MiB of RAM the kernel turns transparent huge pages off,
+# and ept_large_test needs them for its 2 MiB EPT leaves.
 name=emu-icelake
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
 		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
-		--cpus 2 --out "$top/.build/$name" --name "$name" \
+		--cpus 2 --megs 1024 --out "$top/.build/$name" --name "$name" \
 		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def"
 else
 	fail_tier "$name" "an earlier tier failed"

@@ -13,6 +13,8 @@
  *		hold, in decimal: min(IA32_VMX_MISC's recommendation, one
  *		page) at load. Writing a lower value, 1 or more, lets a test
  *		fill a list on purpose; anything else is refused (-EINVAL).
+ *   ept	"tables=<N> large_leaves=<N>": EPT table pages and 2 MiB EPT
+ *		leaves in use, over every VM
  *   nmi_ipi	write a CPU number: one NMI IPI to that CPU, which vtx's
  *		own NMI handler claims (nmi_ipi.c); read: how many it
  *		claimed since load. A test knob: NMIs hitting a guest.
@@ -27,6 +29,7 @@
 
 #include "cpu.h"
 #include "debugfs.h"
+#include "ept.h"
 #include "msr_switch.h"
 #include "nmi_ipi.h"
 #include "vmcs.h"
@@ -52,6 +55,15 @@ static int vtx_debugfs_vmcs_show(struct seq_file *m, void *unused)
 	return vtx_vmcs_show(m);
 }
 DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_vmcs);
+
+static int vtx_debugfs_ept_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "tables=%ld large_leaves=%ld\n",
+		   atomic_long_read(&vtx_ept_tables),
+		   atomic_long_read(&vtx_ept_large_leaves));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_ept);
 
 static int vtx_debugfs_msr_capacity_get(void *data, u64 *val)
 {
@@ -87,6 +99,8 @@ void vtx_debugfs_init(void)
 			    &vtx_debugfs_cpus_fops);
 	debugfs_create_file("vmcs", 0400, vtx_debugfs_dir, NULL,
 			    &vtx_debugfs_vmcs_fops);
+	debugfs_create_file("ept", 0400, vtx_debugfs_dir, NULL,
+			    &vtx_debugfs_ept_fops);
 	debugfs_create_file_unsafe("msr_list_capacity", 0600, vtx_debugfs_dir,
 				   NULL, &vtx_debugfs_msr_capacity_fops);
 	debugfs_create_file_unsafe("nmi_ipi", 0600, vtx_debugfs_dir, NULL,

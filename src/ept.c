@@ -4,6 +4,14 @@
  * to pinned host pages, read/write/execute, write-back with "ignore PAT"
  * set, so that the guest cannot make host memory uncacheable.
  *
+ * Where a slot covers a whole 2 MiB-aligned guest range whose pinned
+ * pages are one 2 MiB-aligned, physically contiguous run (a transparent
+ * huge page), and the CPU has 2 MiB EPT pages, one 2 MiB leaf maps it
+ * instead of a table of 512. Only where no table exists yet: vtx never
+ * frees a table while the VM lives, since a CPU may still cache the
+ * entry that points to it. A 2 MiB leaf maps only pinned pages of one
+ * slot, so it reaches nothing a 4 KiB mapping would not.
+ *
  * Changes happen under the VM's slots lock. The CPU may walk the tables
  * at any time from guest mode, so a new table is zeroed before the single
  * store that links it, and entries are written with single stores.
@@ -12,9 +20,11 @@
  *
  * Context: process context.
  */
+#include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 
 #include <asm/mtrr.h>
 #include <asm/vmx.h>
@@ -28,6 +38,12 @@
 #define VTX_EPT_ADDR_MASK	GENMASK_ULL(51, 12)
 #define VTX_EPT_LEAF_FLAGS	(VMX_EPT_RWX_MASK | VMX_EPT_IPAT_BIT | \
 				 (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT))
+/* Bit 7 of a level-1 entry: it maps a 2 MiB page rather than a table. */
+#define VTX_EPT_LARGE		BIT_ULL(7)
+
+/* Live 2 MiB leaves and tables, over all VMs: debugfs "ept". */
+atomic_long_t vtx_ept_large_leaves = ATOMIC_LONG_INIT(0);
+atomic_long_t vtx_ept_tables = ATOMIC_LONG_INIT(0);
 
 static u64 *vtx_ept_table(u64 entry)
 {
@@ -51,6 +67,7 @@ int vtx_ept_init(struct vtx_ept *ept)
 	if (!ept->root)
 		return -ENOMEM;
 	ept->tables = 1;
+	atomic_long_inc(&vtx_ept_tables);
 	ept->eptp = page_to_phys(ept->root) | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
 	return 0;
 }
@@ -60,12 +77,19 @@ static void vtx_ept_free_table(u64 *table, int level)
 	unsigned int i;
 
 	if (level > 0) {
-		for (i = 0; i < VTX_EPT_ENTRIES; i++)
-			if (table[i] & VMX_EPT_RWX_MASK)
-				vtx_ept_free_table(vtx_ept_table(table[i]),
-						   level - 1);
+		for (i = 0; i < VTX_EPT_ENTRIES; i++) {
+			if (!(table[i] & VMX_EPT_RWX_MASK))
+				continue;
+			/* A 2 MiB leaf maps a slot's page, not a table. */
+			if (level == 1 && (table[i] & VTX_EPT_LARGE)) {
+				atomic_long_dec(&vtx_ept_large_leaves);
+				continue;
+			}
+			vtx_ept_free_table(vtx_ept_table(table[i]), level - 1);
+		}
 	}
 	free_page((unsigned long)table);
+	atomic_long_dec(&vtx_ept_tables);
 }
 
 /**
@@ -79,16 +103,22 @@ void vtx_ept_destroy(struct vtx_ept *ept)
 	ept->root = NULL;
 }
 
-/* The leaf entry for @gpa, allocating tables on the way when @alloc. */
-static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, bool alloc)
+/*
+ * The entry for @gpa at @stop (0: the 4 KiB leaf; 1: the entry of its
+ * 2 MiB range), allocating tables on the way when @alloc. NULL when a
+ * table is missing (and not @alloc, or out of memory), or when a 2 MiB
+ * leaf lies on the way to a 4 KiB one.
+ */
+static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop, bool alloc)
 {
 	u64 *table = page_address(ept->root);
 	int level;
 
-	for (level = VTX_EPT_LEVELS - 1; level > 0; level--) {
+	for (level = VTX_EPT_LEVELS - 1; level > stop; level--) {
 		u64 *entry = &table[vtx_ept_index(gpa, level)];
+		u64 e = READ_ONCE(*entry);
 
-		if (!(READ_ONCE(*entry) & VMX_EPT_RWX_MASK)) {
+		if (!(e & VMX_EPT_RWX_MASK)) {
 			struct page *page;
 
 			if (!alloc)
@@ -97,45 +127,120 @@ static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, bool alloc)
 			if (!page)
 				return NULL;
 			ept->tables++;
+			atomic_long_inc(&vtx_ept_tables);
+			e = page_to_phys(page) | VMX_EPT_RWX_MASK;
 			/* Zeroed before this single store publishes it. */
-			WRITE_ONCE(*entry, page_to_phys(page) | VMX_EPT_RWX_MASK);
+			WRITE_ONCE(*entry, e);
+		} else if (level == 1 && (e & VTX_EPT_LARGE)) {
+			return NULL;
 		}
-		table = vtx_ept_table(*entry);
+		table = vtx_ept_table(e);
 	}
-	return &table[vtx_ept_index(gpa, 0)];
+	return &table[vtx_ept_index(gpa, stop)];
+}
+
+/* Guest pages from @gpa to the end of its 2 MiB range, at most @left. */
+static unsigned long vtx_ept_run(u64 gpa, unsigned long left)
+{
+	return min_t(unsigned long, left,
+		     VTX_EPT_ENTRIES - vtx_ept_index(gpa, 0));
+}
+
+/* Can one 2 MiB leaf map these 512 pages? */
+static bool vtx_ept_large_ok(struct page **pages)
+{
+	u64 base = page_to_phys(pages[0]);
+	unsigned int i;
+
+	if (!(vtx_host_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT) ||
+	    !IS_ALIGNED(base, SZ_2M))
+		return false;
+	for (i = 1; i < VTX_EPT_ENTRIES; i++)
+		if (page_to_phys(pages[i]) != base + ((u64)i << PAGE_SHIFT))
+			return false;
+	return true;
 }
 
 /**
- * vtx_ept_map() - map the 4 KiB guest page @gpa to the host page @hpa
+ * vtx_ept_map_range() - map @n guest pages from @gpa to @pages
  * @ept: the EPT
  * @gpa: page-aligned guest-physical address
- * @hpa: page-aligned host-physical address
+ * @pages: the pinned host pages, @n of them
+ * @n: the number of pages
  *
- * Return: 0 or -ENOMEM.
+ * One walk per 2 MiB range; a 2 MiB leaf where the file comment allows.
+ * On failure part of the range may be mapped: the caller unmaps it all.
+ *
+ * Return: 0; -ENOMEM; -EEXIST if a 2 MiB leaf is in the way.
  */
-int vtx_ept_map(struct vtx_ept *ept, u64 gpa, u64 hpa)
+int vtx_ept_map_range(struct vtx_ept *ept, u64 gpa, struct page **pages,
+		      unsigned long n)
 {
-	u64 *leaf = vtx_ept_walk(ept, gpa, true);
+	unsigned long i, j, run;
+	u64 *entry;
 
-	if (!leaf)
-		return -ENOMEM;
-	WRITE_ONCE(*leaf, hpa | VTX_EPT_LEAF_FLAGS);
+	for (i = 0; i < n; i += run) {
+		u64 g = gpa + ((u64)i << PAGE_SHIFT);
+
+		run = vtx_ept_run(g, n - i);
+		if (run == VTX_EPT_ENTRIES && vtx_ept_large_ok(pages + i)) {
+			entry = vtx_ept_walk(ept, g, 1, true);
+			if (!entry)
+				return -ENOMEM;
+			if (!READ_ONCE(*entry)) {
+				WRITE_ONCE(*entry, page_to_phys(pages[i]) |
+					   VTX_EPT_LEAF_FLAGS | VTX_EPT_LARGE);
+				atomic_long_inc(&vtx_ept_large_leaves);
+				continue;
+			}
+		}
+		entry = vtx_ept_walk(ept, g, 0, true);
+		if (!entry) {
+			/* Slots do not overlap: a 2 MiB leaf here is a bug. */
+			entry = vtx_ept_walk(ept, g, 1, false);
+			return entry && (READ_ONCE(*entry) & VTX_EPT_LARGE) ?
+			       -EEXIST : -ENOMEM;
+		}
+		for (j = 0; j < run; j++)
+			WRITE_ONCE(entry[j], page_to_phys(pages[i + j]) |
+					     VTX_EPT_LEAF_FLAGS);
+	}
 	return 0;
 }
 
 /**
- * vtx_ept_unmap() - remove the mapping of @gpa, if any
+ * vtx_ept_unmap_range() - remove the mappings of @n pages from @gpa
  * @ept: the EPT
  * @gpa: page-aligned guest-physical address
+ * @n: the number of pages
  *
- * The caller flushes before it frees the page (see the file comment).
+ * A 2 MiB leaf goes whole: one is only made inside a single slot, which
+ * is only ever unmapped whole. The caller flushes before it unpins (see
+ * the file comment).
  */
-void vtx_ept_unmap(struct vtx_ept *ept, u64 gpa)
+void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n)
 {
-	u64 *leaf = vtx_ept_walk(ept, gpa, false);
+	unsigned long i, j, run;
+	u64 *entry, e;
 
-	if (leaf)
-		WRITE_ONCE(*leaf, 0);
+	for (i = 0; i < n; i += run) {
+		u64 g = gpa + ((u64)i << PAGE_SHIFT);
+
+		run = vtx_ept_run(g, n - i);
+		entry = vtx_ept_walk(ept, g, 1, false);
+		if (!entry)
+			continue;
+		e = READ_ONCE(*entry);
+		if (e & VTX_EPT_LARGE) {
+			WARN_ON_ONCE(run != VTX_EPT_ENTRIES);
+			WRITE_ONCE(*entry, 0);
+			atomic_long_dec(&vtx_ept_large_leaves);
+		} else if (e & VMX_EPT_RWX_MASK) {
+			entry = vtx_ept_table(e) + vtx_ept_index(g, 0);
+			for (j = 0; j < run; j++)
+				WRITE_ONCE(entry[j], 0);
+		}
+	}
 }
 
 /**

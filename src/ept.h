@@ -6,9 +6,13 @@
 #ifndef VTX_EPT_H
 #define VTX_EPT_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 struct page;
+
+extern atomic_long_t vtx_ept_large_leaves;
+extern atomic_long_t vtx_ept_tables;
 
 /**
  * struct vtx_ept - one VM's EPT
@@ -24,8 +28,9 @@ struct vtx_ept {
 
 int vtx_ept_init(struct vtx_ept *ept);
 void vtx_ept_destroy(struct vtx_ept *ept);
-int vtx_ept_map(struct vtx_ept *ept, u64 gpa, u64 hpa);
-void vtx_ept_unmap(struct vtx_ept *ept, u64 gpa);
+int vtx_ept_map_range(struct vtx_ept *ept, u64 gpa, struct page **pages,
+		      unsigned long n);
+void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n);
 void vtx_ept_flush(u64 eptp);
 
 #endif /* VTX_EPT_H */

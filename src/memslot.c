@@ -33,18 +33,16 @@ static void vtx_memslot_unpin(struct vtx_memslot *slot, unsigned long n)
 }
 
 /*
- * Unmap @n pages of @slot, wait until no vCPU can still use a cached
- * translation of them, then unpin them.
+ * Unmap @slot if it was (even partly) @mapped, wait until no vCPU can
+ * still use a cached translation of it, then unpin @pinned pages.
  */
 static void vtx_memslot_remove(struct vtx_vm *vm, struct vtx_memslot *slot,
-			       unsigned long mapped, unsigned long pinned)
+			       bool mapped, unsigned long pinned)
 {
-	unsigned long i;
-
-	for (i = 0; i < mapped; i++)
-		vtx_ept_unmap(&vm->ept, slot->gpa + ((u64)i << PAGE_SHIFT));
-	if (mapped)
+	if (mapped) {
+		vtx_ept_unmap_range(&vm->ept, slot->gpa, slot->npages);
 		vtx_vm_flush_ept(vm);
+	}
 	vm->pinned_pages -= pinned;
 	vtx_memslot_unpin(slot, pinned);
 }
@@ -77,7 +75,7 @@ static int vtx_memslot_create(struct vtx_vm *vm, struct vtx_memslot *slot,
 			      const struct kvm_userspace_memory_region *mem)
 {
 	unsigned long npages = mem->memory_size >> PAGE_SHIFT;
-	unsigned long pinned, i;
+	unsigned long pinned;
 	int r;
 
 	if (!access_ok(u64_to_user_ptr(mem->userspace_addr), mem->memory_size))
@@ -97,17 +95,14 @@ static int vtx_memslot_create(struct vtx_vm *vm, struct vtx_memslot *slot,
 	r = vtx_memslot_pin(slot, &pinned);
 	vm->pinned_pages += pinned;
 	if (r) {
-		vtx_memslot_remove(vm, slot, 0, pinned);
+		vtx_memslot_remove(vm, slot, false, pinned);
 		return r;
 	}
-	for (i = 0; i < npages; i++) {
-		r = vtx_ept_map(&vm->ept, slot->gpa + ((u64)i << PAGE_SHIFT),
-				page_to_phys(slot->pages[i]));
-		if (r) {
-			/* A vCPU may already use the pages mapped so far. */
-			vtx_memslot_remove(vm, slot, i, pinned);
-			return r;
-		}
+	r = vtx_ept_map_range(&vm->ept, slot->gpa, slot->pages, npages);
+	if (r) {
+		/* A vCPU may already use the pages mapped so far. */
+		vtx_memslot_remove(vm, slot, true, pinned);
+		return r;
 	}
 	return 0;
 }
@@ -138,7 +133,7 @@ int vtx_memslot_set(struct vtx_vm *vm,
 		r = vtx_memslot_create(vm, slot, mem);
 		break;
 	case VTX_MEMSLOT_DELETE:
-		vtx_memslot_remove(vm, slot, slot->npages, slot->npages);
+		vtx_memslot_remove(vm, slot, true, slot->npages);
 		break;
 	case VTX_MEMSLOT_UNCHANGED:
 		break;

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 2 MiB EPT leaves: a slot whose user memory is a transparent huge page
+ * at a 2 MiB-aligned guest address is mapped with one leaf per 2 MiB,
+ * and the guest sees exactly the slot's memory through it: its writes
+ * land in the right host pages, the page after the slot still exits, and
+ * once the slot is deleted nothing of it stays reachable. The same
+ * memory at an unaligned guest address takes 4 KiB leaves.
+ *
+ * Leaves are counted in /sys/kernel/debug/vtx/ept; which 2 MiB ranges
+ * the host backed with a huge page is read from /proc/self/pagemap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "kselftest_harness.h"
+#include "vtx_test.h"
+
+#define SZ_2M		0x200000ULL
+#define HUGE_GPA	0x40000000ULL		/* 1 GiB: 2 MiB-aligned */
+#define HUGE_SIZE	(2 * SZ_2M + 0x1000)	/* two 2 MiB ranges + a page */
+#define HUGE_SLOT	1
+#define PORT_READ	0x10
+#define VMX_EPT_2MB	0x10000ULL	/* IA32_VMX_EPT_VPID_CAP[16] */
+
+/*
+ * RDI = the slot's GPA. Write a marker at both ends of each 2 MiB range
+ * and into the last page, report a word the host wrote, halt; then read
+ * the page past the slot; then (after the delete) the slot's first page.
+ */
+VTX_GUEST_CODE(guest_ept_large);
+VTX_GUEST_LABEL(guest_ept_large_past_end);
+VTX_GUEST_LABEL(guest_ept_large_deleted);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_ept_large_start:\n"
+	"	movq $0x11, (%rdi)\n"
+	"	movq $0x22, 0x1ffff8(%rdi)\n"
+	"	movq $0x33, 0x200000(%rdi)\n"
+	"	movq $0x44, 0x3ffff8(%rdi)\n"
+	"	movq $0x55, 0x400000(%rdi)\n"
+	"	mov 0x100000(%rdi), %eax\n"
+	"	out %eax, $0x10\n"
+	"	hlt\n"
+	"guest_ept_large_past_end:\n"
+	"	mov 0x401000(%rdi), %eax\n"
+	"	hlt\n"
+	"guest_ept_large_deleted:\n"
+	"	mov (%rdi), %eax\n"
+	"	hlt\n"
+	"guest_ept_large_end:\n"
+	".popsection\n");
+
+FIXTURE(ept_large) {
+	struct vtx_kmsg kmsg;
+	struct vtx_vm vm;
+	struct vtx_vcpu vcpu;
+	char *map;		/* 8 MiB of user memory ... */
+	char *mem;		/* ... and its first 2 MiB-aligned address */
+};
+
+FIXTURE_SETUP(ept_large)
+{
+	vtx_unload_if_loaded();
+	vtx_kmsg_mark(&self->kmsg);
+	vtx_load();
+	vtx_vm_create_default(&self->vm, VTX_DEV_PATH);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_ept_large_start,
+		    guest_ept_large_end);
+	vtx_vcpu_create(&self->vm, 0, &self->vcpu);
+	vtx_vcpu_setup_long_mode(&self->vcpu, VTX_CODE_GPA);
+
+	self->map = mmap(NULL, 4 * SZ_2M, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->mem = (char *)(((unsigned long)self->map + SZ_2M - 1) &
+			     ~(SZ_2M - 1));
+	/* Ask for huge pages, then fault them in, as a VMM would. */
+	madvise(self->mem, HUGE_SIZE, MADV_HUGEPAGE);
+	memset(self->mem, 0, HUGE_SIZE);
+	*(__u32 *)(self->mem + 0x100000) = 0xfeedf00d;
+}
+
+FIXTURE_TEARDOWN(ept_large)
+{
+	vtx_vcpu_close(&self->vcpu);
+	vtx_vm_destroy(&self->vm);
+	munmap(self->map, 4 * SZ_2M);
+	EXPECT_EQ(0, __vtx_module_unload("vtx"));
+	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
+	vtx_kmsg_close(&self->kmsg);
+}
+
+/* The "large_leaves" count of /sys/kernel/debug/vtx/ept, or -1. */
+static long ept_leaves_2m(void)
+{
+	long tables, large;
+	FILE *f = fopen(VTX_DEBUGFS "/ept", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "tables=%ld large_leaves=%ld", &tables, &large) != 2)
+		large = -1;
+	fclose(f);
+	return large;
+}
+
+/*
+ * How many of the 2 MiB ranges from @p (2 MiB-aligned, @n of them) are
+ * one 2 MiB-aligned, physically contiguous run: what vtx can map with a
+ * 2 MiB leaf. -1 if pagemap cannot be read.
+ */
+static int huge_ranges(const char *p, int n)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	__u64 e[512], pfn0;
+	int r, i, found = 0;
+
+	if (fd < 0)
+		return -1;
+	for (r = 0; r < n; r++) {
+		off_t at = ((unsigned long)p + r * SZ_2M) / 4096 * 8;
+
+		if (pread(fd, e, sizeof(e), at) != sizeof(e)) {
+			close(fd);
+			return -1;
+		}
+		pfn0 = e[0] & ((1ULL << 55) - 1);
+		for (i = 0; i < 512; i++)
+			if (!(e[i] >> 63) ||
+			    (e[i] & ((1ULL << 55) - 1)) != pfn0 + i)
+				break;
+		if (i == 512 && pfn0 && !(pfn0 & 511))
+			found++;
+	}
+	close(fd);
+	return found;
+}
+
+/* The selected mode of /sys/kernel/mm/transparent_hugepage/enabled. */
+static const char *thp_mode(void)
+{
+	static char mode[64] = "unknown";
+	char line[128], *a, *b;
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return mode;
+	if (fgets(line, sizeof(line), f)) {
+		a = strchr(line, '[');
+		b = a ? strchr(a, ']') : NULL;
+		if (b)
+			snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1),
+				 a + 1);
+	}
+	fclose(f);
+	return mode;
+}
+
+static void run_to(struct vtx_vcpu *vcpu, __u64 rip, __u64 rdi)
+{
+	struct kvm_regs regs;
+
+	vtx_vcpu_get_regs(vcpu, &regs);
+	regs.rip = rip;
+	regs.rdi = rdi;
+	vtx_vcpu_set_regs(vcpu, &regs);
+	vtx_vcpu_run(vcpu);
+}
+
+/* A slot of the fixture's huge-page memory at @gpa; 0 or -errno. */
+static int huge_slot(struct vtx_vm *vm, const char *mem, __u64 gpa,
+		     __u64 size)
+{
+	return __vtx_set_memory_region(vm->fd, HUGE_SLOT, 0, gpa, size,
+				       (unsigned long)mem);
+}
+
+TEST_F_TIMEOUT(ept_large, huge_page_slot_maps_2m_leaves_and_no_more, 300)
+{
+	struct vtx_capabilities caps;
+	long before;
+	int huge;
+
+	vtx_get_capabilities(self->vm.dev, &caps);
+	if (!(caps.vmx_ept_vpid_cap & VMX_EPT_2MB))
+		SKIP(return, "the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP[16])");
+	huge = huge_ranges(self->mem, 2);
+	ASSERT_LE(0, huge);
+	if (!huge)
+		SKIP(return, "no huge page backs a 2 MiB range (THP %s; off below 512 MiB RAM)",
+		     thp_mode());
+	before = ept_leaves_2m();
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, HUGE_SIZE));
+	TH_LOG("%d of 2 ranges huge; large leaves %ld -> %ld", huge, before,
+	       ept_leaves_2m());
+	ASSERT_EQ(before + huge, ept_leaves_2m());
+
+	run_to(&self->vcpu, VTX_CODE_GPA, HUGE_GPA);
+	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	ASSERT_EQ(0x11ULL, *(__u64 *)self->mem);
+	ASSERT_EQ(0x22ULL, *(__u64 *)(self->mem + 0x1ffff8));
+	ASSERT_EQ(0x33ULL, *(__u64 *)(self->mem + 0x200000));
+	ASSERT_EQ(0x44ULL, *(__u64 *)(self->mem + 0x3ffff8));
+	ASSERT_EQ(0x55ULL, *(__u64 *)(self->mem + 0x400000));
+
+	/* The page after the slot is in no slot: it must still exit. */
+	run_to(&self->vcpu, VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_ept_large,
+						guest_ept_large_past_end),
+	       HUGE_GPA);
+	vtx_assert_memory_fault(self->vcpu.run, HUGE_GPA + HUGE_SIZE,
+				VTX_MEMORY_FAULT_READ);
+
+	/* Deleted, the 2 MiB leaves are gone, from the tables and the TLB. */
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, 0));
+	ASSERT_EQ(before, ept_leaves_2m());
+	run_to(&self->vcpu, VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_ept_large,
+						guest_ept_large_deleted),
+	       HUGE_GPA);
+	vtx_assert_memory_fault(self->vcpu.run, HUGE_GPA,
+				VTX_MEMORY_FAULT_READ);
+}
+
+TEST_F_TIMEOUT(ept_large, unaligned_guest_address_takes_4k_leaves, 300)
+{
+	long before = ept_leaves_2m();
+
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA + 0x1000,
+			       HUGE_SIZE));
+	ASSERT_EQ(before, ept_leaves_2m());
+
+	run_to(&self->vcpu, VTX_CODE_GPA, HUGE_GPA + 0x1000);
+	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	ASSERT_EQ(0x11ULL, *(__u64 *)self->mem);
+	ASSERT_EQ(0x33ULL, *(__u64 *)(self->mem + 0x200000));
+	ASSERT_EQ(0x55ULL, *(__u64 *)(self->mem + 0x400000));
+
+	run_to(&self->vcpu, VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_ept_large,
+						guest_ept_large_past_end),
+	       HUGE_GPA + 0x1000);
+	vtx_assert_memory_fault(self->vcpu.run,
+				HUGE_GPA + 0x1000 + HUGE_SIZE,
+				VTX_MEMORY_FAULT_READ);
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA + 0x1000, 0));
+}
+
+int main(int argc, char **argv)
+{
+	vtx_require_vmx();
+	return test_harness_run(argc, argv);
+}
