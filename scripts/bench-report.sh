@@ -108,10 +108,14 @@ END {
 	target("vtx cpuid / vtx floor (floor_invd)", "vtx cpuid -", "vtx floor_invd -", 1.5)
 	target("vtx spec_ctrl intercept / vtx floor (floor_invd)",
 	       "vtx spec_ctrl intercept", "vtx floor_invd -", 1.5)
-	target("slot64m set: vtx / KVM (no target)",
-	       "vtx slot64m set", "kvm slot64m set", 0)
-	target("slot64m delete: vtx / KVM (no target)",
-	       "vtx slot64m delete", "kvm slot64m delete", 0)
+	target("slot64m set, 4 KiB pages: vtx / KVM (no target)",
+	       "vtx slot64m set-4k", "kvm slot64m set-4k", 0)
+	target("slot64m delete, 4 KiB pages: vtx / KVM (no target)",
+	       "vtx slot64m delete-4k", "kvm slot64m delete-4k", 0)
+	target("slot64m set, huge pages: vtx / KVM (no target)",
+	       "vtx slot64m set-thp", "kvm slot64m set-thp", 0)
+	target("slot64m delete, huge pages: vtx / KVM (no target)",
+	       "vtx slot64m delete-thp", "kvm slot64m delete-thp", 0)
 }' "$summary" >>"$out/bench.txt"
 
 # JSON: one object per (dev, work, mode).
