@@ -105,6 +105,8 @@ END {
 	target("spec_ctrl intercept / vtx in-kernel exit (cpuid)",
 	       "vtx spec_ctrl intercept", "vtx cpuid -", 1.0)
 	target("create + run + destroy: vtx / KVM", "vtx create -", "kvm create -", 0.5)
+	target("  of which the vCPU and its run: vtx / KVM",
+	       "vtx create vcpu-run", "kvm create vcpu-run", 0.5)
 	target("vtx cpuid / vtx floor (floor_invd)", "vtx cpuid -", "vtx floor_invd -", 1.5)
 	target("vtx spec_ctrl intercept / vtx floor (floor_invd)",
 	       "vtx spec_ctrl intercept", "vtx floor_invd -", 1.5)
