@@ -136,9 +136,11 @@ if command -v gnuplot >/dev/null; then
 			   printf "%s %s %s\n", w, v[w], x } }' \
 		"$summary" >"$out/bench.dat"
 	gnuplot <<EOF
-set terminal png size 1000,500 noenhanced
+set terminal png size 1100,560 noenhanced
 set output "$out/bench.png"
-set title "$label: cost per operation (host ns, median of the runs)"
+set title "$label\ncost per operation (host ns, median of the runs)"
+set rmargin 10
+set bmargin 8
 set style data histograms
 set style fill solid 0.8
 set logscale y
