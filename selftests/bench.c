@@ -223,7 +223,8 @@ static int vcpu_exits(struct vm *vm, __u64 *exits)
 
 	if (is_vtx) {
 		r = xioctl(vm->vcpu, VTX_GET_VCPU_STATS, &st);
-		*exits = st.exits;
+		if (!r)
+			*exits = st.exits;
 		return r;
 	}
 	if (vm->stats < 0) {

@@ -66,7 +66,6 @@ int vtx_ept_init(struct vtx_ept *ept)
 	ept->root = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!ept->root)
 		return -ENOMEM;
-	ept->tables = 1;
 	atomic_long_inc(&vtx_ept_tables);
 	ept->eptp = page_to_phys(ept->root) | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
 	return 0;
@@ -126,7 +125,6 @@ static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop, bool alloc)
 			page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 			if (!page)
 				return NULL;
-			ept->tables++;
 			atomic_long_inc(&vtx_ept_tables);
 			e = page_to_phys(page) | VMX_EPT_RWX_MASK;
 			/* Zeroed before this single store publishes it. */

@@ -18,12 +18,10 @@ extern atomic_long_t vtx_ept_tables;
  * struct vtx_ept - one VM's EPT
  * @root: the PML4 page
  * @eptp: the EPT pointer for the VMCS
- * @tables: pages allocated for the tables, for accounting
  */
 struct vtx_ept {
 	struct page *root;
 	u64 eptp;
-	unsigned long tables;
 };
 
 int vtx_ept_init(struct vtx_ept *ept);

@@ -202,7 +202,7 @@ static int vtx_spec_ctrl_hw_store(struct vtx_vcpu *vcpu, u64 shadow)
 		vmcs_write64(VTX_VMCS_SPEC_CTRL_SHADOW, shadow);
 	if (!s->plan.on_lists)
 		return 0;
-	/* The intercepted WRMSR's fast path: the entry is already listed. */
+	/* Already listed: update the entry in place. */
 	slot = vtx_spec_ctrl_hw_guest_slot(vcpu);
 	if (slot) {
 		*slot = eff;
