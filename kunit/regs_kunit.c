@@ -242,12 +242,48 @@ static void vtx_regs_check_efer_host(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * CR4 bits of later CPUs are the host's even where CR4_FIXED1 allows
+ * them: Key Locker (19), user interrupts (25), LAM (28), FRED (32).
+ */
+static void vtx_regs_check_sregs_cr4_allow_list(struct kunit *test)
+{
+	static const unsigned long host_bits[] = {
+		BIT(19), BIT(25), BIT(28), BIT_ULL(32), X86_CR4_VMXE,
+		X86_CR4_SMXE, X86_CR4_OSXSAVE, X86_CR4_PKE, X86_CR4_CET,
+	};
+	static const unsigned long guest_bits[] = {
+		X86_CR4_PSE, X86_CR4_PGE, X86_CR4_OSFXSR, X86_CR4_OSXMMEXCPT,
+		X86_CR4_FSGSBASE, X86_CR4_SMEP, X86_CR4_SMAP, X86_CR4_UMIP,
+	};
+	/* A CPU that allows every CR4 bit in VMX operation. */
+	const struct vtx_caps all = { .cr4_fixed1 = ~0ULL };
+	struct kvm_sregs s;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(host_bits); i++) {
+		long_mode(&s);
+		s.cr4 |= host_bits[i];
+		KUNIT_EXPECT_EQ_MSG(test, vtx_regs_check_sregs(&s, &all),
+				    -EINVAL, "CR4 bit 0x%lx", host_bits[i]);
+		KUNIT_EXPECT_TRUE(test, VTX_CR4_GUEST_FORBIDDEN & host_bits[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(guest_bits); i++) {
+		long_mode(&s);
+		s.cr4 |= guest_bits[i];
+		KUNIT_EXPECT_EQ_MSG(test, vtx_regs_check_sregs(&s, &all), 0,
+				    "CR4 bit 0x%lx", guest_bits[i]);
+		KUNIT_EXPECT_FALSE(test, VTX_CR4_GUEST_FORBIDDEN & guest_bits[i]);
+	}
+}
+
 static struct kunit_case vtx_regs_cases[] = {
 	KUNIT_CASE(vtx_regs_segment_ar_round_trip),
 	KUNIT_CASE(vtx_regs_segment_not_present_is_unusable),
 	KUNIT_CASE(vtx_regs_check_regs_rflags),
 	KUNIT_CASE(vtx_regs_check_sregs_accepts_valid),
 	KUNIT_CASE(vtx_regs_check_sregs_rejects_invalid),
+	KUNIT_CASE(vtx_regs_check_sregs_cr4_allow_list),
 	KUNIT_CASE(vtx_regs_efer_valid_bits),
 	KUNIT_CASE(vtx_regs_check_efer_guest),
 	KUNIT_CASE(vtx_regs_check_efer_host),

@@ -10,14 +10,23 @@
 #include <asm/processor-flags.h>
 
 /*
- * CR4 bits a guest may not set: nested VMX and SMX, and state vtx does
- * not switch between guest and host (XSAVE's XCR0, protection keys, CET).
- * The CR4 guest/host mask holds them, so a MOV to CR4 that sets one exits
- * and gets #GP.
+ * The CR4 bits a guest may own: an allow-list of paging and instruction
+ * controls whose state the VMCS switches with GUEST_CR4. Every other bit,
+ * known today or defined by a later CPU (nested VMX and SMX, XSAVE's
+ * XCR0, protection keys, CET, Key Locker, user interrupts, LAM, FRED...),
+ * is the host's: the CR4 guest/host mask holds them, so a MOV to CR4 that
+ * sets one exits and gets #GP, and KVM_SET_SREGS refuses it.
  */
-#define VTX_CR4_GUEST_FORBIDDEN	(X86_CR4_VMXE | X86_CR4_SMXE |	\
-				 X86_CR4_OSXSAVE | X86_CR4_PKE |	\
-				 X86_CR4_CET | BIT(24))
+#define VTX_CR4_GUEST_ALLOWED	(X86_CR4_VME | X86_CR4_PVI |		\
+				 X86_CR4_TSD | X86_CR4_DE |		\
+				 X86_CR4_PSE | X86_CR4_PAE |		\
+				 X86_CR4_MCE | X86_CR4_PGE |		\
+				 X86_CR4_PCE | X86_CR4_OSFXSR |		\
+				 X86_CR4_OSXMMEXCPT | X86_CR4_UMIP |	\
+				 X86_CR4_LA57 | X86_CR4_FSGSBASE |	\
+				 X86_CR4_PCIDE | X86_CR4_SMEP |		\
+				 X86_CR4_SMAP)
+#define VTX_CR4_GUEST_FORBIDDEN	(~(unsigned long)VTX_CR4_GUEST_ALLOWED)
 
 struct kvm_regs;
 struct kvm_segment;
