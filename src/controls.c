@@ -29,9 +29,11 @@
 /*
  * HLT and port I/O go to user space; MSRs are filtered by the bitmap; CR8
  * would otherwise reach the host's TPR; debug registers, MONITOR/MWAIT and
- * RDPMC would otherwise touch host state.
+ * RDPMC would otherwise touch host state; the TSC offset keeps the host's
+ * uptime from the guest.
  */
 #define VTX_PROC_REQUIRED	(CPU_BASED_HLT_EXITING |		\
+				 CPU_BASED_USE_TSC_OFFSETTING |		\
 				 CPU_BASED_UNCOND_IO_EXITING |		\
 				 CPU_BASED_USE_MSR_BITMAPS |		\
 				 CPU_BASED_CR8_LOAD_EXITING |		\
@@ -44,7 +46,9 @@
 
 #define VTX_PROC2_REQUIRED	(SECONDARY_EXEC_ENABLE_EPT |		\
 				 SECONDARY_EXEC_UNRESTRICTED_GUEST)
-#define VTX_PROC2_OPTIONAL	SECONDARY_EXEC_ENABLE_VPID
+/* A guest WBINVD would stall every core that shares the cache. */
+#define VTX_PROC2_OPTIONAL	(SECONDARY_EXEC_ENABLE_VPID |		\
+				 SECONDARY_EXEC_WBINVD_EXITING)
 
 /* A 64-bit host; the guest's DR7 and DEBUGCTL saved and loaded. */
 #define VTX_EXIT_REQUIRED	(VM_EXIT_HOST_ADDR_SPACE_SIZE |		\
@@ -125,6 +129,7 @@ int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
 	}
 	ctl.vpid = ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID;
 	ctl.preemption_timer = ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
+	ctl.wbinvd_exiting = ctl.proc2 & SECONDARY_EXEC_WBINVD_EXITING;
 	*out = ctl;
 	return 0;
 }

@@ -22,6 +22,7 @@ struct vtx_caps;
  *	the guest's EFER.LMA
  * @vpid: VPIDs are in use
  * @preemption_timer: the VMX-preemption timer bounds each guest run
+ * @wbinvd_exiting: guest WBINVD exits (and is a no-op)
  * @efer_in_vmcs: the VM-entry "load IA32_EFER" and VM-exit "save/load
  *	IA32_EFER" controls switch EFER; otherwise none of them is set and
  *	EFER travels on the MSR lists
@@ -34,6 +35,7 @@ struct vtx_controls {
 	u32 entry;
 	bool vpid;
 	bool preemption_timer;
+	bool wbinvd_exiting;
 	bool efer_in_vmcs;
 };
 

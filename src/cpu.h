@@ -12,5 +12,7 @@ int vtx_cpu_init(void);
 void vtx_cpu_exit(void);
 bool vtx_cpu_vmx_on(unsigned int cpu);
 void vtx_cpu_emergency_disable(void);
+void vtx_cpu_test_vmxoff_arm(bool armed);
+void vtx_cpu_test_vmxoff(void);
 
 #endif /* VTX_CPU_H */

@@ -126,10 +126,14 @@ u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 /* CPUID.1:ECX bits vtx offers: no VMX, XSAVE, x2APIC, TSC deadline... */
 #define VTX_CPUID_1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
 			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
-/* CPUID.1:EDX: the classic features, without APIC, ACPI, TM, PBE, DS. */
+/*
+ * CPUID.1:EDX: the classic features, without APIC, ACPI, TM, PBE, DS, and
+ * without MCE (7), MTRR (12) and MCA (14), whose MSRs vtx does not
+ * emulate: a guest that saw them would take #GP on their MSRs.
+ */
 #define VTX_CPUID_1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
-			 BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(11) |	\
-			 BIT(12) | BIT(13) | BIT(14) | BIT(15) |	\
+			 BIT(5) | BIT(6) | BIT(8) | BIT(11) |		\
+			 BIT(13) | BIT(15) |				\
 			 BIT(16) | BIT(17) | BIT(19) | BIT(23) |	\
 			 BIT(24) | BIT(25) | BIT(26) | BIT(28))
 /* CPUID.7.0:EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/vtx/: a view of vtx's state, root only, and one test
- * knob.
+ * /sys/kernel/debug/vtx/: a view of vtx's state, root only, and test
+ * knobs.
  *
  *   cpus	one line per possible CPU: "cpu<N> online=<0|1> vmx=<on|off>"
  *   vmcs	"allocated=<N>": VMCSs allocated and not yet freed; then for
@@ -13,11 +13,17 @@
  *		hold, in decimal: min(IA32_VMX_MISC's recommendation, one
  *		page) at load. Writing a lower value, 1 or more, lets a test
  *		fill a list on purpose; anything else is refused (-EINVAL).
- *   ept	"tables=<N> large_leaves=<N>": EPT table pages and 2 MiB EPT
- *		leaves in use, over every VM
+ *   ept	"tables=<N> large_leaves=<N> splits=<N>": EPT table pages
+ *		and 2 MiB EPT leaves in use, over every VM, and 2 MiB
+ *		leaves split since load for an instruction fetch
+ *		(nx_huge_pages)
  *   nmi_ipi	write a CPU number: one NMI IPI to that CPU, which vtx's
  *		own NMI handler claims (nmi_ipi.c); read: how many it
  *		claimed since load. A test knob: NMIs hitting a guest.
+ *   vmxoff_in_run
+ *		write 1: the next vCPU entry first turns VMX off on its CPU,
+ *		as a reboot or kexec IPI landing there would. A test knob:
+ *		KVM_RUN must then fail with -EIO, without an oops.
  *
  * debugfs is best effort: a failure to create it never fails the load.
  * Context: process context.
@@ -58,9 +64,10 @@ DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_vmcs);
 
 static int vtx_debugfs_ept_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "tables=%ld large_leaves=%ld\n",
+	seq_printf(m, "tables=%ld large_leaves=%ld splits=%ld\n",
 		   atomic_long_read(&vtx_ept_tables),
-		   atomic_long_read(&vtx_ept_large_leaves));
+		   atomic_long_read(&vtx_ept_large_leaves),
+		   atomic_long_read(&vtx_ept_splits));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_ept);
@@ -92,6 +99,14 @@ static int vtx_debugfs_nmi_ipi_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_nmi_ipi_fops, vtx_debugfs_nmi_ipi_get,
 			 vtx_debugfs_nmi_ipi_set, "%llu\n");
 
+static int vtx_debugfs_vmxoff_set(void *data, u64 val)
+{
+	vtx_cpu_test_vmxoff_arm(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_vmxoff_fops, NULL, vtx_debugfs_vmxoff_set,
+			 "%llu\n");
+
 void vtx_debugfs_init(void)
 {
 	vtx_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -105,6 +120,8 @@ void vtx_debugfs_init(void)
 				   NULL, &vtx_debugfs_msr_capacity_fops);
 	debugfs_create_file_unsafe("nmi_ipi", 0600, vtx_debugfs_dir, NULL,
 				   &vtx_debugfs_nmi_ipi_fops);
+	debugfs_create_file_unsafe("vmxoff_in_run", 0200, vtx_debugfs_dir,
+				   NULL, &vtx_debugfs_vmxoff_fops);
 }
 
 void vtx_debugfs_exit(void)

@@ -22,6 +22,7 @@
 #include <uapi/linux/vtx.h>
 
 #include "caps.h"
+#include "mitigation.h"
 #include "controls.h"
 #include "cpuid.h"
 #include "dev.h"
@@ -37,6 +38,7 @@ static long vtx_dev_get_capabilities(void __user *argp)
 	struct vtx_capabilities report;
 
 	vtx_caps_report(&vtx_host_caps, &report);
+	vtx_mitigation_report(&report.mitigations, &report.host_bugs);
 	if (!vtx_vmcs_controls.efer_in_vmcs)
 		report.config |= VTX_CONFIG_EFER_MSR_LIST;
 	if (copy_to_user(argp, &report, sizeof(report)))

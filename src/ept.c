@@ -10,7 +10,11 @@
  * instead of a table of 512. Only where no table exists yet: vtx never
  * frees a table while the VM lives, since a CPU may still cache the
  * entry that points to it. A 2 MiB leaf maps only pinned pages of one
- * slot, so it reaches nothing a 4 KiB mapping would not.
+ * slot, so it reaches nothing a 4 KiB mapping would not. On a CPU with
+ * the iTLB multihit bug (nx_huge_pages, mitigation.c) a 2 MiB leaf is not
+ * executable: the guest's first instruction fetch from it exits, and
+ * vtx_ept_split_large() replaces it by a table of 512 executable 4 KiB
+ * leaves, so that no executable 2 MiB translation ever exists.
  *
  * Changes happen under the VM's slots lock. The CPU may walk the tables
  * at any time from guest mode, so a new table is zeroed before the single
@@ -31,6 +35,7 @@
 
 #include "caps.h"
 #include "ept.h"
+#include "mitigation.h"
 #include "vmx_ops.h"
 
 #define VTX_EPT_LEVELS		4
@@ -41,9 +46,10 @@
 /* Bit 7 of a level-1 entry: it maps a 2 MiB page rather than a table. */
 #define VTX_EPT_LARGE		BIT_ULL(7)
 
-/* Live 2 MiB leaves and tables, over all VMs: debugfs "ept". */
+/* Live 2 MiB leaves and tables, and splits, over all VMs: debugfs "ept". */
 atomic_long_t vtx_ept_large_leaves = ATOMIC_LONG_INIT(0);
 atomic_long_t vtx_ept_tables = ATOMIC_LONG_INIT(0);
+atomic_long_t vtx_ept_splits = ATOMIC_LONG_INIT(0);
 
 static u64 *vtx_ept_table(u64 entry)
 {
@@ -186,8 +192,11 @@ int vtx_ept_map_range(struct vtx_ept *ept, u64 gpa, struct page **pages,
 			if (!entry)
 				return -ENOMEM;
 			if (!READ_ONCE(*entry)) {
-				WRITE_ONCE(*entry, page_to_phys(pages[i]) |
-					   VTX_EPT_LEAF_FLAGS | VTX_EPT_LARGE);
+				u64 flags = VTX_EPT_LEAF_FLAGS | VTX_EPT_LARGE;
+
+				if (vtx_mitigations.nx_huge_pages)
+					flags &= ~VMX_EPT_EXECUTABLE_MASK;
+				WRITE_ONCE(*entry, page_to_phys(pages[i]) | flags);
 				atomic_long_inc(&vtx_ept_large_leaves);
 				continue;
 			}
@@ -239,6 +248,41 @@ void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n)
 				WRITE_ONCE(entry[j], 0);
 		}
 	}
+}
+
+/**
+ * vtx_ept_split_large() - map the 2 MiB leaf at @gpa with 4 KiB leaves
+ * @ept: the EPT
+ * @gpa: a guest-physical address inside the leaf
+ *
+ * The new table maps the same 512 pages, readable, writable and
+ * executable; it is filled before the single store that replaces the
+ * leaf. The caller, under the slots lock, flushes every vCPU's
+ * translations afterwards.
+ *
+ * Return: 0, also when no 2 MiB leaf is there (already split); -ENOMEM.
+ */
+int vtx_ept_split_large(struct vtx_ept *ept, u64 gpa)
+{
+	u64 *entry = vtx_ept_walk(ept, gpa, 1, false);
+	struct page *page;
+	u64 *table, base;
+	unsigned int i;
+
+	if (!entry || !(READ_ONCE(*entry) & VTX_EPT_LARGE))
+		return 0;
+	page = alloc_page(GFP_KERNEL_ACCOUNT);
+	if (!page)
+		return -ENOMEM;
+	table = page_address(page);
+	base = READ_ONCE(*entry) & VTX_EPT_ADDR_MASK & ~(u64)(SZ_2M - 1);
+	for (i = 0; i < VTX_EPT_ENTRIES; i++)
+		table[i] = (base + ((u64)i << PAGE_SHIFT)) | VTX_EPT_LEAF_FLAGS;
+	atomic_long_inc(&vtx_ept_tables);
+	WRITE_ONCE(*entry, page_to_phys(page) | VMX_EPT_RWX_MASK);
+	atomic_long_dec(&vtx_ept_large_leaves);
+	atomic_long_inc(&vtx_ept_splits);
+	return 0;
 }
 
 /**

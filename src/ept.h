@@ -13,6 +13,7 @@ struct page;
 
 extern atomic_long_t vtx_ept_large_leaves;
 extern atomic_long_t vtx_ept_tables;
+extern atomic_long_t vtx_ept_splits;
 
 /**
  * struct vtx_ept - one VM's EPT
@@ -29,6 +30,7 @@ void vtx_ept_destroy(struct vtx_ept *ept);
 int vtx_ept_map_range(struct vtx_ept *ept, u64 gpa, struct page **pages,
 		      unsigned long n);
 void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n);
+int vtx_ept_split_large(struct vtx_ept *ept, u64 gpa);
 void vtx_ept_flush(u64 eptp);
 
 #endif /* VTX_EPT_H */

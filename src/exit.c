@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VM-exit handlers. Each returns 1 to re-enter the guest, or 0 with
- * kvm_run.exit_reason set to return to user space.
+ * kvm_run.exit_reason set to return to user space, or VTX_EXIT_SPLIT.
  *
  * Whatever the guest does, the answer is an exit to user space, an
  * exception injected into the guest, or a re-entry: never a host error.
@@ -21,16 +21,13 @@
 #include <uapi/linux/vtx.h>
 
 #include "cpuid.h"
+#include "debugreg.h"
 #include "exit.h"
 #include "msr.h"
 #include "spec_ctrl_hw.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
 #include "vmx_ops.h"
-
-/* DR7: bit 10 always reads 1; bit 13 is general detect, not offered. */
-#define VTX_DR7_FIXED		0x400UL
-#define VTX_DR7_GD		BIT(13)
 
 /**
  * vtx_exit_inject() - deliver a hardware exception at the next entry
@@ -310,9 +307,8 @@ static int vtx_exit_cr(struct vtx_vcpu *vcpu)
 }
 
 /*
- * MOV to or from a debug register. vtx offers no hardware breakpoints:
- * writes to DR0-3 and DR6 are dropped, reads give their reset values, and
- * DR7 lives in the VMCS.
+ * MOV to or from a debug register: the guest's own DR0-3, DR6 and DR7
+ * (debugreg.c). DR4 and DR5 are #UD, as with CR4.DE set.
  */
 static int vtx_exit_dr(struct vtx_vcpu *vcpu)
 {
@@ -325,33 +321,74 @@ static int vtx_exit_dr(struct vtx_vcpu *vcpu)
 		return 1;
 	}
 	if (from) {
-		unsigned long v = 0;
-
-		if (dr == 6)
-			v = DR6_RESERVED;
-		else if (dr == 7)
-			v = vmcs_readl(GUEST_DR7);
-		vtx_exit_write_gpr(vcpu, gpr, v);
-	} else if (dr == 7) {
+		vtx_exit_write_gpr(vcpu, gpr, vtx_debugreg_read(vcpu, dr));
+	} else {
 		unsigned long v = vtx_exit_read_gpr(vcpu, gpr);
 
-		if (v >> 32) {
+		if (!vtx_exit_64bit_code())
+			v = (u32)v;
+		if (vtx_debugreg_write(vcpu, dr, v)) {
 			vtx_exit_inject(X86_TRAP_GP, true, 0);
 			return 1;
 		}
-		vmcs_writel(GUEST_DR7, (v & ~VTX_DR7_GD) | VTX_DR7_FIXED);
 	}
 	vtx_exit_skip();
 	return 1;
+}
+
+/*
+ * An exception the bitmap intercepts. #DB and #AC always exit, so that a
+ * guest that makes their delivery raise them again (a breakpoint on the
+ * handler's stack, a misaligned #AC stack at CPL 3) loops through VM exits
+ * that the host can interrupt, rather than in microcode that nothing can
+ * (CVE-2015-8104, CVE-2015-5307). Both go back to the guest unchanged;
+ * an event whose delivery they interrupted is replaced by them, as KVM
+ * does for benign exceptions: it comes back when the instruction runs
+ * again. NMIs and machine checks were handled right after the exit.
+ */
+static int vtx_exit_exception(struct vtx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (type == INTR_TYPE_NMI_INTR)
+		return 1;
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_MC:
+		return 1;
+	case X86_TRAP_DB:
+		vcpu->exceptions_db++;
+		vtx_debugreg_db(vcpu, info);
+		return 1;
+	case X86_TRAP_AC:
+		vcpu->exceptions_ac++;
+		vtx_exit_inject(X86_TRAP_AC, true,
+				vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+		return 1;
+	}
+	return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				 EXIT_REASON_EXCEPTION_NMI);
 }
 
 static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
 {
 	struct vtx_memory_fault *fault = (void *)&vcpu->run->mmio;
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 
+	/*
+	 * A fetch from a page that is mapped readable but not executable:
+	 * only a 2 MiB leaf under nx_huge_pages is (ept.c). The run loop
+	 * splits it and the guest fetches again.
+	 */
+	if ((q & EPT_VIOLATION_ACC_INSTR) &&
+	    (q & (VMX_EPT_READABLE_MASK << EPT_VIOLATION_RWX_SHIFT)) &&
+	    !(q & (VMX_EPT_EXECUTABLE_MASK << EPT_VIOLATION_RWX_SHIFT))) {
+		vcpu->split_gpa = gpa;
+		return VTX_EXIT_SPLIT;
+	}
 	vcpu->run->exit_reason = KVM_EXIT_MEMORY_FAULT;
-	fault->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	fault->gpa = gpa;
 	fault->size = 0;
 	fault->flags = 0;
 	if (q & EPT_VIOLATION_ACC_READ)
@@ -368,7 +405,8 @@ static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
  * @vcpu: the vCPU
  * @exit_reason: VM_EXIT_REASON
  *
- * Return: 1 to re-enter, 0 to return to user space.
+ * Return: 1 to re-enter, 0 to return to user space, VTX_EXIT_SPLIT to
+ * re-enter once the run loop has split a 2 MiB EPT leaf.
  */
 int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 {
@@ -383,7 +421,7 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 
 	switch ((u16)exit_reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		/* NMIs and machine checks were handled right after exit. */
+		return vtx_exit_exception(vcpu);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 	case EXIT_REASON_INIT_SIGNAL:
@@ -399,6 +437,12 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		run->exit_reason = KVM_EXIT_HLT;
 		return 0;
 	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+		/*
+		 * No device DMAs into guest memory without coherence, so
+		 * neither flush has anything to do; a guest WBINVD loop
+		 * would otherwise stall every core that shares the cache.
+		 */
 		vtx_exit_skip();
 		return 1;
 	case EXIT_REASON_IO_INSTRUCTION:

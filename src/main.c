@@ -16,9 +16,11 @@
 #include "crash.h"
 #include "debugfs.h"
 #include "dev.h"
+#include "mitigation.h"
 #include "nmi_ipi.h"
 #include "spec_ctrl_hw.h"
 #include "vcpu.h"
+#include "controls.h"
 #include "vmcs.h"
 #include "vmcs_init.h"
 
@@ -47,9 +49,12 @@ static int __init vtx_init(void)
 	if (r)
 		goto error_crash;
 
-	r = vtx_nmi_ipi_init();
+	r = vtx_mitigation_init(vtx_vmcs_controls.wbinvd_exiting);
 	if (r)
 		goto error_cpu;
+	r = vtx_nmi_ipi_init();
+	if (r)
+		goto error_mitigation;
 	vtx_debugfs_init();
 
 	r = vtx_dev_init();
@@ -62,6 +67,8 @@ static int __init vtx_init(void)
 error_debugfs:
 	vtx_debugfs_exit();
 	vtx_nmi_ipi_exit();
+error_mitigation:
+	vtx_mitigation_exit();
 error_cpu:
 	vtx_cpu_exit();
 error_crash:
@@ -76,6 +83,7 @@ static void __exit vtx_exit(void)
 	vtx_dev_exit();
 	vtx_debugfs_exit();
 	vtx_nmi_ipi_exit();
+	vtx_mitigation_exit();
 	vtx_cpu_exit();
 	vtx_crash_exit();
 	vtx_vcpu_exit();

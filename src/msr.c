@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -31,6 +32,7 @@ static const u32 vtx_msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_CR_PAT,
+	MSR_IA32_TSC,
 };
 
 static bool vtx_msr_canonical(u64 addr)
@@ -102,6 +104,9 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_SPEC_CTRL:
 		r = vtx_spec_ctrl_hw_get(vcpu, data, host);
 		break;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + vcpu->tsc_offset;
+		break;
 	default:
 		r = -ENOENT;
 	}
@@ -159,6 +164,11 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
 		return vtx_spec_ctrl_hw_set(vcpu, data, host);
 	case MSR_IA32_PRED_CMD:
 		return vtx_spec_ctrl_hw_pred_cmd(vcpu, data, host);
+	case MSR_IA32_TSC:
+		/* The guest's TSC reads @data now, and runs on from there. */
+		vcpu->tsc_offset = data - rdtsc();
+		vmcs_write64(TSC_OFFSET, vcpu->tsc_offset);
+		return 0;
 	default:
 		return -ENOENT;
 	}

@@ -11,8 +11,19 @@
  * IA32_KERNEL_GS_BASE and, on the list path, EFER are switched by VM
  * entry and exit themselves, from the MSR lists (msr_switch.c). Host
  * state that VM exit does not restore (segment selectors, the LDT, the
- * TSS limit, the GDT limit, DEBUGCTL and DR7) is restored before
- * interrupts come back on, so the host never runs with guest values.
+ * TSS limit, the GDT limit, DEBUGCTL and the debug registers) is
+ * restored before interrupts come back on, so the host never runs with
+ * guest values.
+ *
+ * The guest's FPU state is swapped in once per KVM_RUN, but the loop may
+ * be preempted, and softirqs may use kernel_fpu_begin(): either leaves
+ * TIF_NEED_FPU_LOAD set and other values in the registers, so the guest's
+ * are reloaded, with interrupts off, before every entry.
+ *
+ * VMX can be turned off under the loop by the reboot or kexec IPI. The
+ * check that the VMCS is current here is therefore made again with
+ * interrupts off, where no IPI can land before the entry; vmenter.S
+ * turns a fault of its own VMX instructions into a failed entry too.
  *
  * Context: a vCPU ioctl: process context, under the vCPU mutex, the VMCS
  * loaded and the preempt notifier registered.
@@ -33,13 +44,14 @@
 #include <asm/tlbflush.h>
 #include <asm/traps.h>
 #include <asm/vmx.h>
-/* Not self-contained: after the headers it relies on. */
-#include <asm/debugreg.h>
 
 #include "caps.h"
 #include "controls.h"
+#include "cpu.h"
+#include "debugreg.h"
 #include "ept.h"
 #include "exit.h"
+#include "mitigation.h"
 #include "msr_switch.h"
 #include "run.h"
 #include "run_flags.h"
@@ -58,13 +70,9 @@ struct vtx_host_state {
 	unsigned long debugctl;
 };
 
-/*
- * Once per KVM_RUN: the thread's FS/GS and DEBUGCTL, which do not change
- * meanwhile (KVM, too, reads DEBUGCTL once per vcpu_load).
- */
+/* Once per KVM_RUN: the thread's FS/GS, which do not change meanwhile. */
 static void vtx_run_save_thread(struct vtx_host_state *h)
 {
-	h->debugctl = get_debugctlmsr();
 	if (is_64bit_mm(current->mm)) {
 		current_save_fsgs();
 		h->fs = current->thread.fsindex;
@@ -125,6 +133,11 @@ static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
 	h->ldt = vtx_read_ldt();
+	/*
+	 * Per entry: a context switch, perf (LBR) or a ptrace'd thread's
+	 * BTF may change this CPU's DEBUGCTL between two entries.
+	 */
+	h->debugctl = get_debugctlmsr();
 	vtx_run_write_host_thread(vcpu, h);
 
 	if (native_read_cr2() != vcpu->cr2)
@@ -156,8 +169,7 @@ static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
 	/* VM exit cleared DEBUGCTL and set DR7 to 0x400. */
 	if (h->debugctl)
 		update_debugctlmsr(h->debugctl);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	vtx_debugreg_restore_host();
 }
 
 /*
@@ -245,7 +257,9 @@ static void vtx_run_requeue_event(void)
 
 /*
  * One entry and exit. Preemption off, interrupts on.
- * Return: the VM-exit reason, or -EIO on VMfail (run->exit_reason set).
+ * Return: the VM-exit reason; -EAGAIN when the VMCS is no longer loaded
+ * here (VMX went off before interrupts did); -EIO when a VMX instruction
+ * faulted (VMX off); -EPROTO on VMfail (run->exit_reason set).
  */
 static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 {
@@ -256,19 +270,32 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	int r;
 
 	local_irq_disable();
+	/* No IPI can turn VMX off from here to the entry. */
+	if (unlikely(!vtx_vmcs_loaded_here(vmcs))) {
+		local_irq_enable();
+		return -EAGAIN;
+	}
+	/* The guest's FPU registers, if anything used the FPU meanwhile. */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	vtx_run_prepare_host(vcpu, h, cpu);
 	vtx_run_flush(vcpu, cpu);
+	vtx_debugreg_load_guest(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
+	vtx_mitigation_l1d_flush(vcpu);
 
 	r = vtx_vmenter(vcpu->regs, flags, vtx_spec_ctrl_hw_guest_slot(vcpu));
 
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
+	if (!r)
+		vtx_mitigation_after_exit(vcpu);
 	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {
 		u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 
 		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
 			vtx_do_nmi_irqoff();
 			vtx_run_nmi_unblock_guest();
+			vcpu->l1d_flush_pending = true;
 		} else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC) {
 			vtx_run_machine_check();
 		}
@@ -278,12 +305,14 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	vtx_run_restore_host(vcpu, h, cpu);
 	local_irq_enable();
 
+	if (r == VTX_VMENTER_FAULT)
+		return -EIO;
 	if (r) {
 		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		vcpu->run->fail_entry.hardware_entry_failure_reason =
 			vmcs_read32(VM_INSTRUCTION_ERROR);
 		vcpu->run->fail_entry.cpu = cpu;
-		return -EIO;
+		return -EPROTO;
 	}
 	/* A failed VM entry leaves the VMCS unlaunched. */
 	if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
@@ -295,13 +324,37 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	return reason;
 }
 
+/*
+ * An instruction fetch hit a non-executable 2 MiB EPT leaf (nx_huge_pages):
+ * map its range with 4 KiB leaves and let every vCPU drop what it cached.
+ * Preemptible: it allocates under the slots lock.
+ */
+static int vtx_run_split(struct vtx_vcpu *vcpu)
+{
+	struct vtx_vm *vm = vcpu->vm;
+	int r;
+
+	mutex_lock(&vm->slots_lock);
+	r = vtx_ept_split_large(&vm->ept, vcpu->split_gpa);
+	if (!r)
+		vtx_vm_flush_ept(vm);
+	mutex_unlock(&vm->slots_lock);
+	if (r)
+		return r;
+	vcpu->ept_splits++;
+	vcpu->l1d_flush_pending = true;
+	return 1;
+}
+
 /**
  * vtx_run() - KVM_RUN
  * @vcpu: the vCPU
  *
  * Return: 0 with kvm_run.exit_reason set; -EINTR with KVM_EXIT_INTR for
  * a pending signal or immediate_exit; -EIO, every time, for a vCPU that
- * is dead because an MSR did not fit on its lists.
+ * is dead because an MSR did not fit on its lists, and when VMX is off on
+ * this CPU (a reboot or kexec is under way); -ENOMEM when a 2 MiB EPT
+ * leaf could not be split.
  */
 int vtx_run(struct vtx_vcpu *vcpu)
 {
@@ -323,6 +376,7 @@ int vtx_run(struct vtx_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	vtx_run_save_thread(&h);
+	vcpu->l1d_flush_pending = true;
 	for (;;) {
 		if (vcpu->dead) {
 			r = -EIO;
@@ -344,9 +398,19 @@ int vtx_run(struct vtx_vcpu *vcpu)
 				break;
 			}
 		}
+		vtx_cpu_test_vmxoff();
 		reason = vtx_run_once(vcpu, &h);
-		r = reason < 0 ? 0 : vtx_exit_handle(vcpu, reason);
+		if (reason == -EAGAIN)
+			r = 1;
+		else if (reason == -EIO)
+			r = -EIO;
+		else if (reason < 0)
+			r = 0;
+		else
+			r = vtx_exit_handle(vcpu, reason);
 		preempt_enable();
+		if (r == VTX_EXIT_SPLIT)
+			r = vtx_run_split(vcpu);
 		if (r <= 0)
 			break;
 	}

@@ -13,6 +13,10 @@
 #define VTX_RUN_VMRESUME_BIT	0
 #define VTX_RUN_VMRESUME	BIT(VTX_RUN_VMRESUME_BIT)
 
+/* vtx_vmenter() results other than 0 (a VM exit) */
+#define VTX_VMENTER_VMFAIL	1
+#define VTX_VMENTER_FAULT	2
+
 /* Index of each guest GPR in the unsigned long array vmenter.S saves. */
 #define VTX_REG_RAX	0
 #define VTX_REG_RCX	1

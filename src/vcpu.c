@@ -62,7 +62,11 @@ static inline struct vtx_vcpu *vtx_preempt_to_vcpu(struct preempt_notifier *pn)
  */
 static void vtx_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	vtx_vmcs_load(vtx_preempt_to_vcpu(pn)->vmcs);
+	struct vtx_vcpu *vcpu = vtx_preempt_to_vcpu(pn);
+
+	/* Other tasks ran here: vmentry_l1d_flush=cond flushes. */
+	vcpu->l1d_flush_pending = true;
+	vtx_vmcs_load(vcpu->vmcs);
 }
 
 /* Nothing to save: the VMCS stays loaded on this CPU until it moves. */
@@ -119,6 +123,11 @@ static long vtx_vcpu_get_stats(struct vtx_vcpu *vcpu, void __user *argp)
 	stats.exits = vcpu->exits;
 	BUILD_BUG_ON(ARRAY_SIZE(stats.exit_reason) != VTX_NR_EXIT_COUNTERS);
 	memcpy(stats.exit_reason, vcpu->exit_reason, sizeof(stats.exit_reason));
+	stats.l1d_flushes = vcpu->l1d_flushes;
+	stats.ibpb_requests = vcpu->ibpb_requests;
+	stats.ept_splits = vcpu->ept_splits;
+	stats.exceptions_db = vcpu->exceptions_db;
+	stats.exceptions_ac = vcpu->exceptions_ac;
 
 	if (copy_to_user(argp, &stats, sizeof(stats)))
 		return -EFAULT;

@@ -81,8 +81,22 @@ struct vtx_pio {
  *	the VMCS and the host MSR list; @host_thread.valid false forces a write
  * @spec_ctrl_slot: IA32_SPEC_CTRL's entry on the guest list, or NULL when
  *	it must be looked up again (the list changed)
+ * @db: the guest's DR0-3 (debugreg.c)
+ * @dr6: the guest's DR6
+ * @dr7_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-3 go
+ *	into the hardware for each entry
+ * @l1d_flush_pending: host code ran since the last entry: the next one
+ *	flushes the L1D under vmentry_l1d_flush=cond (mitigation_hw.c)
+ * @split_gpa: the 2 MiB EPT leaf an instruction fetch needs split
+ * @tsc_offset: added to the host's TSC for the guest's
  * @exits: VM exits
  * @exit_reason: VM exits by basic exit reason
+ * @l1d_flushes: L1D flushes before entry
+ * @ibpb_requests: exits after which an IBPB on return to user space was
+ *	requested (VMSCAPE)
+ * @ept_splits: 2 MiB EPT leaves split for an instruction fetch
+ * @exceptions_db: guest #DBs that exited and were delivered again
+ * @exceptions_ac: guest #ACs that exited and were delivered again
  */
 struct vtx_vcpu {
 	struct vtx_vm *vm;
@@ -122,9 +136,20 @@ struct vtx_vcpu {
 		bool valid;
 	} host_thread;
 	u64 *spec_ctrl_slot;
+	unsigned long db[4];
+	unsigned long dr6;
+	bool dr7_bp_enabled;
+	bool l1d_flush_pending;
+	u64 split_gpa;
+	u64 tsc_offset;
 
 	u64 exits;
 	u64 exit_reason[VTX_NR_EXIT_COUNTERS];
+	u64 l1d_flushes;
+	u64 ibpb_requests;
+	u64 ept_splits;
+	u64 exceptions_db;
+	u64 exceptions_ac;
 };
 
 void vtx_vcpu_init(void);

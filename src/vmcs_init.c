@@ -6,9 +6,9 @@
  *
  * The guest owns CR0 and CR4 except for the bits VMX forces (CR0.NE,
  * CR4.VMXE), CR0.CD/NW, which vtx keeps clear in hardware so that a guest
- * cannot make the host's caches misbehave, and the CR4 bits for state vtx
- * does not switch (VTX_CR4_GUEST_FORBIDDEN): the read shadows show the
- * guest its own values, and a write that changes them exits.
+ * cannot make the host's caches misbehave, and every CR4 bit outside the
+ * allow-list VTX_CR4_GUEST_ALLOWED: the read shadows show the guest its
+ * own values, and a write that changes them exits.
  *
  * Context: process context, the vCPU's VMCS current, preemption off.
  */
@@ -33,6 +33,7 @@
 
 #include "caps.h"
 #include "controls.h"
+#include "debugreg.h"
 #include "msr_switch.h"
 #include "spec_ctrl_hw.h"
 #include "regs.h"
@@ -256,6 +257,10 @@ static void vtx_vmcs_init_guest(struct vtx_vcpu *vcpu)
 	vmcs_writel(GUEST_CR3, 0);
 	vtx_guest_write_efer(vcpu, 0);
 	vmcs_writel(GUEST_DR7, 0x400);	/* DR7 reset value */
+	vtx_debugreg_reset(vcpu);
+	/* The guest's TSC counts from its creation, not the host's boot. */
+	vcpu->tsc_offset = -rdtsc();
+	vmcs_write64(TSC_OFFSET, vcpu->tsc_offset);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
 	vmcs_writel(GUEST_SYSENTER_ESP, 0);
@@ -286,7 +291,12 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, ctl->proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, ctl->exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, ctl->entry);
-	vmcs_write32(EXCEPTION_BITMAP, 1U << X86_TRAP_MC);
+	/*
+	 * #MC is the host's. #DB and #AC exit so that a guest cannot loop
+	 * in their delivery where nothing can interrupt it (exit.c).
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) |
+		     BIT(X86_TRAP_AC));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -304,4 +304,36 @@ static __always_inline void vtx_load_ldt(u16 sel)
 	asm volatile("lldt %0" : : "rm" (sel));
 }
 
+/**
+ * vtx_l1d_flush_sw() - the software L1D flush, for CPUs without
+ *	IA32_FLUSH_CMD
+ * @pages: @size bytes, larger than the L1D
+ * @size: a multiple of the page size
+ *
+ * Touch one byte of every page first, so that no page walk evicts lines
+ * in the second pass, then serialise (CPUID) and read every cache line:
+ * the L1D then holds only these pages, none of the host's data.
+ *
+ * Context: interrupts off, right before VM entry.
+ */
+static __always_inline void vtx_l1d_flush_sw(const void *pages,
+					     unsigned int size)
+{
+	asm volatile("xor %%eax, %%eax\n"
+		     "1: movzbl (%[pages], %%rax), %%ecx\n\t"
+		     "add $4096, %%eax\n\t"
+		     "cmp %%eax, %[size]\n\t"
+		     "jne 1b\n\t"
+		     "xor %%eax, %%eax\n\t"
+		     "cpuid\n\t"
+		     "xor %%eax, %%eax\n"
+		     "2: movzbl (%[pages], %%rax), %%ecx\n\t"
+		     "add $64, %%eax\n\t"
+		     "cmp %%eax, %[size]\n\t"
+		     "jne 2b\n\t"
+		     "lfence\n"
+		     : : [pages] "r" (pages), [size] "r" (size)
+		     : "eax", "ebx", "ecx", "edx", "cc", "memory");
+}
+
 #endif /* VTX_VMX_OPS_H */

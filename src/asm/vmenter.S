@@ -30,7 +30,9 @@
  *		exit do not switch the MSR
  *
  * Returns 0 after a VM exit (including a failed VM entry that reported an
- * exit reason), 1 on VMfail (nothing ran; see VM_INSTRUCTION_ERROR).
+ * exit reason), VTX_VMENTER_VMFAIL on VMfail (nothing ran; see
+ * VM_INSTRUCTION_ERROR), VTX_VMENTER_FAULT when a VMX instruction
+ * faulted because VMX is off on this CPU.
  */
 SYM_FUNC_START(vtx_vmenter)
 	push %rbp
@@ -51,8 +53,10 @@ SYM_FUNC_START(vtx_vmenter)
 	 * it on every entry: the stack depth may differ between calls.
 	 */
 	mov  $VTX_VMCS_HOST_RSP, %eax
+.Lhost_rsp:
 	vmwrite %rsp, %rax
 	jna  .Lvmfail
+	_ASM_EXTABLE(.Lhost_rsp, .Lvmfault)
 
 	/* CF = @flags.VMRESUME; no instruction below changes CF until jnc. */
 	bt   $VTX_RUN_VMRESUME_BIT, %esi
@@ -92,6 +96,14 @@ SYM_FUNC_START(vtx_vmenter)
 .Lvmlaunch:
 	vmlaunch
 	jmp  .Lvmfail
+
+	/*
+	 * VMX was turned off under us (#UD): the run loop checks that the
+	 * VMCS is current with interrupts off, so only an NMI-time
+	 * emergency VMXOFF can get here. Fail the entry; never oops.
+	 */
+	_ASM_EXTABLE(.Lvmresume, .Lvmfault)
+	_ASM_EXTABLE(.Lvmlaunch, .Lvmfault)
 
 SYM_INNER_LABEL(vtx_vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
@@ -183,9 +195,13 @@ SYM_INNER_LABEL(vtx_vmx_vmexit, SYM_L_GLOBAL)
 	pop  %rbp
 	RET
 
+.Lvmfault:
+	/* A VMX instruction faulted: VMX is off on this CPU. */
+	mov  $VTX_VMENTER_FAULT, %ebx
+	jmp  .Lclear_regs
 .Lvmfail:
 	/* VMfail: nothing ran, but guest values may be in the registers. */
-	mov  $1, %ebx
+	mov  $VTX_VMENTER_VMFAIL, %ebx
 	jmp  .Lclear_regs
 SYM_FUNC_END(vtx_vmenter)
 

@@ -54,6 +54,33 @@
 #define VTX_SPEC_DDPD_U			(1U << 6)	/* 7.2:EDX[3] */
 #define VTX_SPEC_BHI_CTRL		(1U << 7)	/* 7.2:EDX[4] */
 
+/*
+ * struct vtx_capabilities.mitigations: what vtx does around every guest.
+ * L1D_FLUSH: the L1 data cache is flushed before VM entry (module
+ * parameter vmentry_l1d_flush), conditionally or, with L1D_FLUSH_ALWAYS,
+ * before every entry; L1D_FLUSH_CMD: with IA32_FLUSH_CMD rather than the
+ * software sequence. NX_HUGE_PAGES: 2 MiB EPT leaves are not executable
+ * and split on an instruction fetch (nx_huge_pages). IBPB_EXIT_TO_USER:
+ * every VM exit requests the kernel's IBPB on return to user space
+ * (VMSCAPE). WBINVD_EXIT: guest WBINVD exits and does nothing.
+ * EXCEPTION_LOOPS: #DB and #AC always exit. CLEAR_CPU_BUFFERS: VERW
+ * before every VM entry (MDS and friends), where the kernel uses it.
+ */
+#define VTX_MITIGATE_L1D_FLUSH		(1U << 0)
+#define VTX_MITIGATE_L1D_FLUSH_ALWAYS	(1U << 1)
+#define VTX_MITIGATE_L1D_FLUSH_CMD	(1U << 2)
+#define VTX_MITIGATE_NX_HUGE_PAGES	(1U << 3)
+#define VTX_MITIGATE_IBPB_EXIT_TO_USER	(1U << 4)
+#define VTX_MITIGATE_WBINVD_EXIT	(1U << 5)
+#define VTX_MITIGATE_EXCEPTION_LOOPS	(1U << 6)
+#define VTX_MITIGATE_CLEAR_CPU_BUFFERS	(1U << 7)
+
+/* struct vtx_capabilities.host_bugs: the X86_BUG_* flags the kernel set. */
+#define VTX_HOST_VULN_L1TF		(1U << 0)
+#define VTX_HOST_VULN_ITLB_MULTIHIT	(1U << 1)
+#define VTX_HOST_VULN_VMSCAPE		(1U << 2)
+#define VTX_HOST_VULN_MDS		(1U << 3)
+
 /**
  * struct vtx_capabilities - what this host's VMX hardware offers
  * @flags: VTX_CAP_* bits.
@@ -74,6 +101,10 @@
  *	tertiary controls.
  * @vmx_exit: raw (TRUE_)EXIT_CTLS.
  * @vmx_entry: raw (TRUE_)ENTRY_CTLS.
+ * @mitigations: VTX_MITIGATE_* bits: what vtx does around every guest on
+ *	this host, with the module parameters and the kernel's own
+ *	mitigation choices of this boot.
+ * @host_bugs: VTX_HOST_VULN_* bits: the CPU bugs the kernel found.
  * @reserved: zero.
  */
 struct vtx_capabilities {
@@ -93,7 +124,9 @@ struct vtx_capabilities {
 	__u64 vmx_procbased3;
 	__u64 vmx_exit;
 	__u64 vmx_entry;
-	__u64 reserved[8];
+	__u32 mitigations;
+	__u32 host_bugs;
+	__u64 reserved[7];
 };
 
 /* System ioctl on /dev/vtx: report the hardware's capabilities. */
@@ -144,6 +177,14 @@ struct vtx_memory_fault {
  * @exits: VM exits.
  * @exit_reason: VM exits by basic exit reason; reasons from
  *	VTX_NR_EXIT_REASONS - 1 up share the last counter.
+ * @l1d_flushes: L1 data cache flushes before VM entry (L1TF).
+ * @ibpb_requests: VM exits after which an IBPB on the return to user
+ *	space was requested (VMSCAPE).
+ * @ept_splits: 2 MiB EPT leaves split for an instruction fetch
+ *	(iTLB multihit).
+ * @exceptions_db: guest #DBs that exited and were delivered back.
+ * @exceptions_ac: guest #ACs that exited and were delivered back.
+ * @reserved: zero.
  */
 #define VTX_NR_EXIT_REASONS		80
 
@@ -154,6 +195,12 @@ struct vtx_vcpu_stats {
 	__u64 vmcs_migrations;
 	__u64 exits;
 	__u64 exit_reason[VTX_NR_EXIT_REASONS];
+	__u64 l1d_flushes;
+	__u64 ibpb_requests;
+	__u64 ept_splits;
+	__u64 exceptions_db;
+	__u64 exceptions_ac;
+	__u64 reserved[3];
 };
 
 /* vCPU ioctl: load the vCPU (as every vCPU ioctl does) and report. */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's debug registers.
+ *
+ * MOV DR always exits. The guest's DR7 lives in the VMCS, which VM entry
+ * loads and VM exit saves; its DR0-3 and DR6 live here. While the guest's
+ * DR7 enables a breakpoint, its own DR0-3 are in the hardware for the
+ * entry, so no breakpoint it arms can match an address the host left in
+ * DR0-3. #DB always exits (exit.c): the CPU then leaves DR6 alone, and
+ * vtx updates the guest's DR6 from the exit qualification before it
+ * delivers the #DB. After the exit, the host's own breakpoints come back
+ * whenever the host has any.
+ *
+ * Context: the run loop (interrupts off around entry) and exit handlers
+ * (preemption off); the vCPU's VMCS current.
+ */
+#include <linux/kvm.h>
+#include <linux/percpu.h>
+#include <linux/string.h>
+
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/vmx.h>
+/* Not self-contained: after the headers it relies on. */
+#include <asm/debugreg.h>
+#include <asm/hw_breakpoint.h>
+
+#include "debugreg.h"
+#include "vcpu.h"
+#include "vmx_ops.h"
+
+/*
+ * DR7: bit 10 always reads 1; 11-15 read 0, general detect (13) included,
+ * which vtx does not offer.
+ */
+#define VTX_DR7_FIXED_1		0x400UL
+#define VTX_DR7_VOLATILE	0xffff03ffUL
+/* L0-3 and G0-3: an enabled breakpoint needs the guest's DR0-3. */
+#define VTX_DR7_BP_ENABLED	0xffUL
+/* DR6: B0-3, BD, BS, BT are the guest's; the rest reads as fixed. */
+#define VTX_DR6_VOLATILE	0xe00fUL
+#define VTX_DR6_FIXED_1		0xffff0ff0UL
+
+/**
+ * vtx_debugreg_reset() - the reset values: DR0-3 0, DR6 0xffff0ff0
+ * @vcpu: the vCPU (DR7 is reset with the VMCS)
+ */
+void vtx_debugreg_reset(struct vtx_vcpu *vcpu)
+{
+	memset(vcpu->db, 0, sizeof(vcpu->db));
+	vcpu->dr6 = VTX_DR6_FIXED_1;
+	vcpu->dr7_bp_enabled = false;
+}
+
+/**
+ * vtx_debugreg_load_guest() - put the guest's DR0-3 in the hardware
+ * @vcpu: the vCPU about to enter
+ *
+ * Only while its DR7 enables a breakpoint; the host's DR7 goes to 0 first
+ * so that no host breakpoint matches a guest address before the entry.
+ *
+ * Context: interrupts off, before VM entry.
+ */
+void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu)
+{
+	if (!vcpu->dr7_bp_enabled)
+		return;
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
+	set_debugreg(vcpu->db[0], 0);
+	set_debugreg(vcpu->db[1], 1);
+	set_debugreg(vcpu->db[2], 2);
+	set_debugreg(vcpu->db[3], 3);
+}
+
+/**
+ * vtx_debugreg_restore_host() - the host's breakpoints after VM exit
+ *
+ * VM exit left DR7 at 0x400 (every breakpoint off): the host's own DR0-3,
+ * DR6 and DR7 come back when it has any breakpoint armed. Without one,
+ * stale values in DR0-3 cannot fire.
+ *
+ * Context: interrupts off, right after VM exit.
+ */
+void vtx_debugreg_restore_host(void)
+{
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/* The guest's DR6 after a #DB whose DR6-style bits are @payload. */
+static unsigned long vtx_debugreg_dr6_after_db(unsigned long dr6,
+					       unsigned long payload)
+{
+	dr6 &= ~(unsigned long)DR_TRAP_BITS;
+	dr6 |= VTX_DR6_FIXED_1;
+	dr6 |= payload & VTX_DR6_VOLATILE;
+	return dr6;
+}
+
+/**
+ * vtx_debugreg_db() - a guest #DB exited: update DR6 and deliver it
+ * @vcpu: the vCPU
+ * @intr_info: VM_EXIT_INTR_INFO
+ *
+ * ICEBP (INT1) is a privileged software exception, delivered again as
+ * one, past the instruction, with DR6 unchanged. Any other #DB takes its
+ * DR6 bits from the exit qualification. With RFLAGS.TF set under STI or
+ * MOV SS blocking, the CPU does not record the pending single-step in the
+ * VMCS on a #DB exit; VM entry would refuse that state, so record it.
+ */
+void vtx_debugreg_db(struct vtx_vcpu *vcpu, u32 intr_info)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if ((intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, DB_VECTOR |
+			     INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
+		return;
+	}
+	vcpu->dr6 = vtx_debugreg_dr6_after_db(vcpu->dr6,
+					      vmcs_readl(EXIT_QUALIFICATION));
+	if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, DB_VECTOR |
+		     INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK);
+}
+
+/**
+ * vtx_debugreg_read() - MOV from DR@dr
+ * @vcpu: the vCPU
+ * @dr: 0-3, 6 or 7
+ *
+ * Return: the guest's value.
+ */
+unsigned long vtx_debugreg_read(struct vtx_vcpu *vcpu, unsigned int dr)
+{
+	switch (dr) {
+	case 0 ... 3:
+		return vcpu->db[dr];
+	case 6:
+		return vcpu->dr6;
+	default:
+		return vmcs_readl(GUEST_DR7);
+	}
+}
+
+/**
+ * vtx_debugreg_write() - MOV to DR@dr
+ * @vcpu: the vCPU
+ * @dr: 0-3, 6 or 7
+ * @val: the value, already truncated to the guest's operand size
+ *
+ * General detect (DR7.GD) is not offered: it reads 0.
+ *
+ * Return: 0, or -EINVAL (#GP) for bits 63:32 set in DR6 or DR7.
+ */
+int vtx_debugreg_write(struct vtx_vcpu *vcpu, unsigned int dr,
+		       unsigned long val)
+{
+	switch (dr) {
+	case 0 ... 3:
+		vcpu->db[dr] = val;
+		return 0;
+	case 6:
+		if (val >> 32)
+			return -EINVAL;
+		vcpu->dr6 = (val & VTX_DR6_VOLATILE) | VTX_DR6_FIXED_1;
+		return 0;
+	default:
+		if (val >> 32)
+			return -EINVAL;
+		val = (val & VTX_DR7_VOLATILE) | VTX_DR7_FIXED_1;
+		vmcs_writel(GUEST_DR7, val);
+		vcpu->dr7_bp_enabled = val & VTX_DR7_BP_ENABLED;
+		return 0;
+	}
+}
