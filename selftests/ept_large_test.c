@@ -110,6 +110,21 @@ static long ept_leaves_2m(void)
 	return large;
 }
 
+/* The "splits" count of /sys/kernel/debug/vtx/ept, or -1. */
+static long ept_splits(void)
+{
+	long tables, large, splits;
+	FILE *f = fopen(VTX_DEBUGFS "/ept", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "tables=%ld large_leaves=%ld splits=%ld", &tables,
+		   &large, &splits) != 3)
+		splits = -1;
+	fclose(f);
+	return splits;
+}
+
 /*
  * How many of the 2 MiB ranges from @p (2 MiB-aligned, @n of them) are
  * one 2 MiB-aligned, physically contiguous run: what vtx can map with a
@@ -254,6 +269,73 @@ TEST_F_TIMEOUT(ept_large, unaligned_guest_address_takes_4k_leaves, 300)
 				HUGE_GPA + 0x1000 + HUGE_SIZE,
 				VTX_MEMORY_FAULT_READ);
 	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA + 0x1000, 0));
+}
+
+/* mov $0x77, %eax; out %eax, $0x11; hlt: code for the huge range. */
+static const unsigned char huge_code[] = {
+	0xb8, 0x77, 0, 0, 0, 0xe7, 0x11, 0xf4,
+};
+
+/*
+ * iTLB multihit (nx_huge_pages=on): the 2 MiB leaves are not executable.
+ * The guest's first fetch from one splits it into 4 KiB leaves, once, and
+ * the guest runs its code there and still reads and writes the range.
+ */
+TEST_F_TIMEOUT(ept_large, fetch_from_nx_huge_leaf_splits_it, 300)
+{
+	struct vtx_vcpu_stats stats;
+	struct vtx_capabilities caps;
+	long before, splits0;
+	int huge;
+
+	vtx_vcpu_close(&self->vcpu);
+	vtx_vm_destroy(&self->vm);
+	vtx_module_unload("vtx");
+	ASSERT_EQ(0, __vtx_load_with("nx_huge_pages=on"));
+	vtx_vm_create_default(&self->vm, VTX_DEV_PATH);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_ept_large_start,
+		    guest_ept_large_end);
+	vtx_vcpu_create(&self->vm, 0, &self->vcpu);
+	vtx_vcpu_setup_long_mode(&self->vcpu, VTX_CODE_GPA);
+	vtx_get_capabilities(self->vm.dev, &caps);
+	ASSERT_NE(0U, caps.mitigations & VTX_MITIGATE_NX_HUGE_PAGES);
+	if (!(caps.vmx_ept_vpid_cap & VMX_EPT_2MB))
+		SKIP(return, "the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP[16])");
+	huge = huge_ranges(self->mem, 2);
+	ASSERT_LE(0, huge);
+	if (!huge)
+		SKIP(return, "no huge page backs a 2 MiB range (THP %s; off below 512 MiB RAM)",
+		     thp_mode());
+	memcpy(self->mem + 0x2000, huge_code, sizeof(huge_code));
+	before = ept_leaves_2m();
+	splits0 = ept_splits();
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, HUGE_SIZE));
+	ASSERT_EQ(before + huge, ept_leaves_2m());
+
+	/* Data accesses do not split. */
+	run_to(&self->vcpu, VTX_CODE_GPA, HUGE_GPA);
+	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	ASSERT_EQ(splits0, ept_splits());
+
+	/* A fetch does, once; the code there runs. */
+	run_to(&self->vcpu, HUGE_GPA + 0x2000, 0);
+	vtx_assert_io_out(self->vcpu.run, 0x11, 4, 0x77);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	run_to(&self->vcpu, HUGE_GPA + 0x2000, 0);
+	vtx_assert_io_out(self->vcpu.run, 0x11, 4, 0x77);
+	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
+	TH_LOG("splits %ld -> %ld, large leaves %ld -> %ld", splits0,
+	       ept_splits(), before + huge, ept_leaves_2m());
+	EXPECT_EQ(1ULL, stats.ept_splits);
+	EXPECT_EQ(splits0 + 1, ept_splits());
+	EXPECT_EQ(before + huge - 1, ept_leaves_2m());
+	/* The split range still holds the same pages. */
+	EXPECT_EQ(0x11ULL, *(__u64 *)self->mem);
+	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, 0));
+	EXPECT_EQ(before, ept_leaves_2m());
 }
 
 int main(int argc, char **argv)
