@@ -38,6 +38,25 @@ static const struct {
 	{ VTX_SPEC_BHI_CTRL, "BHI_CTRL" },
 };
 
+static const struct {
+	__u32 bit;
+	const char *name;
+} bug_names[] = {
+	{ VTX_HOST_VULN_L1TF, "L1TF" },
+	{ VTX_HOST_VULN_ITLB_MULTIHIT, "iTLB multihit" },
+	{ VTX_HOST_VULN_VMSCAPE, "VMSCAPE" },
+	{ VTX_HOST_VULN_MDS, "MDS" },
+}, mitigation_names[] = {
+	{ VTX_MITIGATE_L1D_FLUSH, "L1D flush before entry" },
+	{ VTX_MITIGATE_L1D_FLUSH_ALWAYS, "... before every entry" },
+	{ VTX_MITIGATE_L1D_FLUSH_CMD, "... with IA32_FLUSH_CMD" },
+	{ VTX_MITIGATE_NX_HUGE_PAGES, "no executable 2M EPT leaf" },
+	{ VTX_MITIGATE_IBPB_EXIT_TO_USER, "IBPB on exit to user" },
+	{ VTX_MITIGATE_WBINVD_EXIT, "WBINVD intercepted" },
+	{ VTX_MITIGATE_EXCEPTION_LOOPS, "#DB and #AC intercepted" },
+	{ VTX_MITIGATE_CLEAR_CPU_BUFFERS, "VERW before entry" },
+};
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : VTX_DEV_PATH;
@@ -69,6 +88,14 @@ int main(int argc, char **argv)
 		       c.spec_flags & spec_names[i].bit ? "yes" : "no");
 	printf("  IA32_SPEC_CTRL bits supported 0x%llx\n",
 	       (unsigned long long)c.spec_ctrl_supported);
+	printf("host CPU bugs (the kernel's):\n");
+	for (i = 0; i < ARRAY_SIZE(bug_names); i++)
+		printf("  %-28s %s\n", bug_names[i].name,
+		       c.host_bugs & bug_names[i].bit ? "yes" : "no");
+	printf("mitigations around guests:\n");
+	for (i = 0; i < ARRAY_SIZE(mitigation_names); i++)
+		printf("  %-28s %s\n", mitigation_names[i].name,
+		       c.mitigations & mitigation_names[i].bit ? "yes" : "no");
 	printf("raw: basic 0x%llx misc 0x%llx ept_vpid 0x%llx\n",
 	       (unsigned long long)c.vmx_basic, (unsigned long long)c.vmx_misc,
 	       (unsigned long long)c.vmx_ept_vpid_cap);
