@@ -14,7 +14,10 @@
 #               test also runs with EFER on the VM-entry/exit MSR lists
 #   emu-icelake the same on corei7_icelake_u, 2 CPUs: a host with
 #               IA32_SPEC_CTRL (scripts/bochs-msrs.def lets Debian's 6.1
-#               boot), where one CPU can send NMIs to the other's guest
+#               boot), where one CPU can send NMIs to the other's guest;
+#               vmscape=force: icelake is not affected by VMSCAPE, but
+#               has the IBPB, so the kernel's IBPB on return to user
+#               space (and vtx's request for it) runs there
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
 #   kapi        the older emergency-hook API builds (make kapi-check)
 #   emu-kdump   2 CPUs, 1 GiB, crashkernel=256M: kexec -e with VMCSs loaded
@@ -160,7 +163,8 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 2 --megs 1024 --out "$top/.build/$name" --name "$name" \
-		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def"
+		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def" \
+		--append "vmscape=force"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi
