@@ -228,6 +228,47 @@ static void vtx_msr_list_plan_every_efer_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vtx_msr_list_plan(7, true, &p), -EINVAL);
 }
 
+/*
+ * perf's MSRs: different values put the MSR on both lists with each
+ * side's value, equal values take it off both, a full list leaves it on
+ * neither and says so.
+ */
+static void vtx_msr_list_switch_both_or_neither(struct kunit *test)
+{
+	struct fixture g, h;
+	int i, r;
+
+	init(&g, 2);
+	init(&h, 2);
+	KUNIT_ASSERT_EQ(test, vtx_msr_list_add(&g.l, MSR_LSTAR, 7), 0);
+	r = vtx_msr_list_switch(&g.l, &h.l, MSR_CORE_PERF_GLOBAL_CTRL, 0x1, 0xf);
+	KUNIT_EXPECT_EQ(test, r, 0);
+	i = vtx_msr_list_find(&g.l, MSR_CORE_PERF_GLOBAL_CTRL);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_EQ(test, g.e[i].value, 0x1ULL);
+	i = vtx_msr_list_find(&h.l, MSR_CORE_PERF_GLOBAL_CTRL);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_EQ(test, h.e[i].value, 0xfULL);
+
+	/* Equal now: no switch needed, off both lists. */
+	r = vtx_msr_list_switch(&g.l, &h.l, MSR_CORE_PERF_GLOBAL_CTRL, 0xf, 0xf);
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_LT(test, vtx_msr_list_find(&g.l, MSR_CORE_PERF_GLOBAL_CTRL), 0);
+	KUNIT_EXPECT_LT(test, vtx_msr_list_find(&h.l, MSR_CORE_PERF_GLOBAL_CTRL), 0);
+	KUNIT_EXPECT_EQ(test, g.l.nr, 1U);
+	KUNIT_EXPECT_EQ(test, h.l.nr, 0U);
+
+	/* The guest list has room for one more, the host list is full. */
+	KUNIT_ASSERT_EQ(test, vtx_msr_list_add(&h.l, MSR_STAR, 1), 0);
+	KUNIT_ASSERT_EQ(test, vtx_msr_list_add(&h.l, MSR_CSTAR, 2), 0);
+	r = vtx_msr_list_switch(&g.l, &h.l, MSR_IA32_PEBS_ENABLE, 0, 1);
+	KUNIT_EXPECT_EQ(test, r, -ENOSPC);
+	KUNIT_EXPECT_LT(test, vtx_msr_list_find(&g.l, MSR_IA32_PEBS_ENABLE), 0);
+	KUNIT_EXPECT_EQ(test, g.l.nr, 1U);
+	expect_sorted(test, &g.l);
+	expect_sorted(test, &h.l);
+}
+
 static struct kunit_case vtx_msr_list_cases[] = {
 	KUNIT_CASE(vtx_msr_list_capacity_every_encoding),
 	KUNIT_CASE(vtx_msr_list_empty),
@@ -237,6 +278,7 @@ static struct kunit_case vtx_msr_list_cases[] = {
 	KUNIT_CASE(vtx_msr_list_del_keeps_order),
 	KUNIT_CASE(vtx_msr_list_matches_model),
 	KUNIT_CASE(vtx_msr_list_plan_every_efer_mode),
+	KUNIT_CASE(vtx_msr_list_switch_both_or_neither),
 	{}
 };
 

@@ -116,6 +116,38 @@ void vtx_msr_list_del(struct vtx_msr_list *l, u32 index)
 	memmove(&l->e[i], &l->e[i + 1], (l->nr - i) * sizeof(l->e[0]));
 }
 
+/**
+ * vtx_msr_list_switch() - switch @index around the guest, or stop
+ * @guest: the VM-entry load (and VM-exit store) list
+ * @host: the VM-exit load list
+ * @index: the MSR
+ * @guest_val: its value while the guest runs
+ * @host_val: its value in the host
+ *
+ * For MSRs the host wants changed only while a guest runs (perf's
+ * PERF_GLOBAL_CTRL and PEBS_ENABLE): with equal values the MSR needs no
+ * switch and leaves both lists; otherwise it is on both, with each side's
+ * value, so that VM entry and VM exit switch it atomically.
+ *
+ * Return: 0, or -ENOSPC when a list is full (the MSR then is on neither).
+ */
+int vtx_msr_list_switch(struct vtx_msr_list *guest, struct vtx_msr_list *host,
+			u32 index, u64 guest_val, u64 host_val)
+{
+	int r;
+
+	if (guest_val != host_val) {
+		r = vtx_msr_list_add(guest, index, guest_val);
+		if (!r)
+			r = vtx_msr_list_add(host, index, host_val);
+		if (!r)
+			return 0;
+	}
+	vtx_msr_list_del(guest, index);
+	vtx_msr_list_del(host, index);
+	return guest_val != host_val ? -ENOSPC : 0;
+}
+
 /* The guest's SYSCALL MSRs and the SWAPGS partner, sorted by index. */
 static const u32 vtx_msr_plan_always[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,

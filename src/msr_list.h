@@ -52,6 +52,8 @@ unsigned int vtx_msr_list_capacity(u64 vmx_misc);
 int vtx_msr_list_find(const struct vtx_msr_list *l, u32 index);
 int vtx_msr_list_add(struct vtx_msr_list *l, u32 index, u64 value);
 void vtx_msr_list_del(struct vtx_msr_list *l, u32 index);
+int vtx_msr_list_switch(struct vtx_msr_list *guest, struct vtx_msr_list *host,
+			u32 index, u64 guest_val, u64 host_val);
 int vtx_msr_list_plan(enum vtx_efer_switch mode, bool efer_controls,
 		      struct vtx_msr_plan *plan);
 

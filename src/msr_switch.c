@@ -25,6 +25,7 @@
 #include <linux/printk.h>
 
 #include <asm/msr.h>
+#include <asm/perf_event.h>
 #include <asm/vmx.h>
 
 #include "caps.h"
@@ -209,6 +210,41 @@ void vtx_msr_switch_del(struct vtx_vcpu *vcpu, u32 index)
 	vcpu->spec_ctrl_slot = NULL;
 	if (vcpu->msr_guest.nr != nr)
 		vtx_msr_switch_write_counts(vcpu);
+}
+
+/**
+ * vtx_msr_switch_perf() - switch the host's perf MSRs around the guest
+ * @vcpu: the vCPU about to enter
+ *
+ * perf says which of its MSRs must differ while a guest runs: counters
+ * that exclude guests off (PERF_GLOBAL_CTRL), and PEBS off where it does
+ * not isolate guests (PEBS_ENABLE), so that no host PEBS record lands
+ * while the guest runs. The lists switch them at entry and exit; an MSR
+ * whose two values agree leaves them. A list that is full kills the vCPU.
+ *
+ * Context: interrupts off, before entry.
+ */
+void vtx_msr_switch_perf(struct vtx_vcpu *vcpu)
+{
+	unsigned int nr_guest = vcpu->msr_guest.nr, nr_host = vcpu->msr_host.nr;
+	struct perf_guest_switch_msr *m;
+	int i, nr = 0;
+
+	m = perf_guest_get_msrs(&nr, NULL);
+	for (i = 0; m && i < nr; i++) {
+		if (vtx_msr_list_switch(&vcpu->msr_guest, &vcpu->msr_host,
+					m[i].msr, m[i].guest, m[i].host)) {
+			vcpu->dead = true;
+			pr_warn_ratelimited("vCPU %u: MSR list full for perf MSR 0x%x; the vCPU cannot run\n",
+					    vcpu->id, m[i].msr);
+			break;
+		}
+	}
+	if (vcpu->msr_guest.nr != nr_guest || vcpu->msr_host.nr != nr_host) {
+		vtx_msr_switch_write_counts(vcpu);
+		/* Entries moved: cached pointers into the list are stale. */
+		vcpu->spec_ctrl_slot = NULL;
+	}
 }
 
 /**

@@ -22,6 +22,7 @@ void vtx_msr_switch_init_vmcs(struct vtx_vcpu *vcpu);
 int vtx_msr_switch_get(struct vtx_vcpu *vcpu, u32 index, u64 *value);
 int vtx_msr_switch_set(struct vtx_vcpu *vcpu, u32 index, u64 value);
 void vtx_msr_switch_del(struct vtx_vcpu *vcpu, u32 index);
+void vtx_msr_switch_perf(struct vtx_vcpu *vcpu);
 void vtx_msr_switch_host_cpu(struct vtx_vcpu *vcpu);
 void vtx_msr_switch_host_thread(struct vtx_vcpu *vcpu, u64 kernel_gs_base);
 

@@ -259,7 +259,8 @@ static void vtx_run_requeue_event(void)
  * One entry and exit. Preemption off, interrupts on.
  * Return: the VM-exit reason; -EAGAIN when the VMCS is no longer loaded
  * here (VMX went off before interrupts did); -EIO when a VMX instruction
- * faulted (VMX off); -EPROTO on VMfail (run->exit_reason set).
+ * faulted (VMX off) or a perf MSR did not fit on the lists (the vCPU is
+ * dead); -EPROTO on VMfail (run->exit_reason set).
  */
 static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 {
@@ -279,6 +280,11 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	vtx_run_prepare_host(vcpu, h, cpu);
+	vtx_msr_switch_perf(vcpu);
+	if (unlikely(vcpu->dead)) {
+		local_irq_enable();
+		return -EIO;
+	}
 	vtx_run_flush(vcpu, cpu);
 	vtx_debugreg_load_guest(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
