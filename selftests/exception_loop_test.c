@@ -29,7 +29,7 @@
 #define AC_STACK	0x7001UL	/* misaligned */
 #define IST_TOP		0x40000UL
 #define PORT_NO_LOOP	0x60
-#define ALARM_MS	20
+#define ALARM_MS	10
 
 /* guest_ac (32-bit, CPL 3): a misaligned load, then report. */
 VTX_GUEST_CODE(guest_ac);

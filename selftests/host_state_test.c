@@ -79,6 +79,8 @@ TEST_F_TIMEOUT(host_state, guest_tsc_counts_from_creation, 300)
 	struct vtx_vcpu *vcpu = &self->vcpu;
 	__u64 t0, t1, g, m;
 
+	/* Emulated CPUs each count their own TSC: stay on one. */
+	vtx_pin_to_cpu(0);
 	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_rdtsc_start,
 		    guest_rdtsc_end);
 	t0 = host_tsc();
@@ -96,9 +98,9 @@ TEST_F_TIMEOUT(host_state, guest_tsc_counts_from_creation, 300)
 	m = vtx_vcpu_get_msr(vcpu, MSR_IA32_TSC);
 	EXPECT_GE(m, g);
 	EXPECT_LE(m, host_tsc() - t0);
-	vtx_vcpu_set_msr(vcpu, MSR_IA32_TSC, 1ULL << 40);
 	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
 	t0 = host_tsc();
+	vtx_vcpu_set_msr(vcpu, MSR_IA32_TSC, 1ULL << 40);
 	g = vtx_vcpu_run_out64(vcpu, PORT_TSC);
 	t1 = host_tsc();
 	EXPECT_GE(g, 1ULL << 40);
