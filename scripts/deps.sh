@@ -5,6 +5,11 @@
 # only missing packages are installed, and apt-get update runs only then.
 set -eu
 
+# The emulated-host boot (scripts/emu-run.sh) uses isolinux (isolinux.bin)
+# and syslinux-common (ldlinux.c32, and mboot.c32 + libcom32.c32 for the PVH
+# fast path); that path's stub (scripts/pvh/) builds with plain gcc -m32
+# -ffreestanding and binutils (no 32-bit libc), and python3 extracts the
+# vmlinux from the bzImage.
 pkgs="
 linux-headers-amd64
 linux-source-6.1
