@@ -261,7 +261,111 @@ static void vtx_vmcs_list_del_reinitialises_entry(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, s.head.prev, &s.v[0].link);
 }
 
+/*
+ * The VMPTRLD step of vtx_vmcs_list_load(), the function vtx_vmcs_load()
+ * calls: the crash walk must already reach the entry, or a VMCS the CPU
+ * caches could escape it. Records what it found in ->unlisted.
+ */
+struct sim_ptrld {
+	struct sim *s;
+	unsigned int calls;
+	unsigned int unlisted;	/* entries loaded while the walk missed them */
+};
+
+static int sim_ptrld(struct list_head *entry, void *arg)
+{
+	struct sim_ptrld *p = arg;
+	struct list_head *pos;
+	bool listed = false;
+	unsigned int n = 0;
+
+	/* The crash path's own walk, forward only, bounded. */
+	for (pos = READ_ONCE(p->s->head.next); pos != &p->s->head &&
+	     n <= SIM_VMCS; pos = READ_ONCE(pos->next), n++)
+		listed |= pos == entry;
+	if (!listed)
+		p->unlisted |= 1U << (sim_entry(entry) - p->s->v);
+	sim_entry(entry)->cached = true;
+	p->calls++;
+	return 0;
+}
+
+/*
+ * vtx_vmcs_list_load() on the module's own path: a new entry is listed
+ * before its VMPTRLD, with the simulated NMI after every store, and one
+ * already listed is only made current; an NMI never leaves it cached.
+ */
+static void vtx_vmcs_list_load_lists_before_vmptrld(struct kunit *test)
+{
+	struct sim_ptrld p;
+	unsigned int n, at;
+	struct sim s;
+	bool fired;
+
+	for (n = 0; n < SIM_VMCS; n++) {
+		for (at = 1; ; at++) {
+			sim_init(&s, test, at);
+			sim_load(&s, n);
+			memset(&p, 0, sizeof(p));
+			p.s = &s;
+			s.steps = 0;
+			KUNIT_EXPECT_EQ(test, vtx_vmcs_list_load(&s.v[n].link,
+								 &s.head, true,
+								 sim_ptrld, &p,
+								 &s.probe), 0);
+			KUNIT_EXPECT_EQ(test, p.calls, 1U);
+			KUNIT_EXPECT_EQ(test, p.unlisted, 0U);
+			KUNIT_EXPECT_EQ(test, s.lost, 0U);
+			fired = s.nmi_fired;
+			/* The walk after it clears the new VMCS too. */
+			sim_nmi(&s);
+			KUNIT_EXPECT_EQ(test, s.visited, sim_mask(n + 1));
+			KUNIT_EXPECT_EQ(test, s.lost, 0U);
+			if (!fired)
+				break;
+		}
+		/* The add's four stores were each interrupted once. */
+		KUNIT_EXPECT_EQ(test, at, 5U);
+	}
+
+	/* Already listed and current: nothing to store, no VMPTRLD. */
+	sim_init(&s, test, 0);
+	sim_load(&s, 2);
+	memset(&p, 0, sizeof(p));
+	p.s = &s;
+	KUNIT_EXPECT_EQ(test, vtx_vmcs_list_load(&s.v[1].link, &s.head, false,
+						 NULL, &p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, p.calls, 0U);
+	/* Listed but not current: VMPTRLD only. */
+	KUNIT_EXPECT_EQ(test, vtx_vmcs_list_load(&s.v[0].link, &s.head, false,
+						 sim_ptrld, &p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, p.calls, 1U);
+	KUNIT_EXPECT_EQ(test, p.unlisted, 0U);
+}
+
+/*
+ * The negative control: a caller that wrongly says the entry is already
+ * listed gets a VMPTRLD of an unlisted VMCS, and the check sees it, as
+ * does the crash walk, which then leaves it cached.
+ */
+static void vtx_vmcs_list_load_unlisted_is_caught(struct kunit *test)
+{
+	struct sim_ptrld p = {};
+	struct sim s;
+
+	sim_init(&s, test, 0);
+	sim_load(&s, 2);
+	p.s = &s;
+	KUNIT_EXPECT_EQ(test, vtx_vmcs_list_load(&s.v[2].link, &s.head, false,
+						 sim_ptrld, &p, NULL), 0);
+	KUNIT_EXPECT_EQ(test, p.unlisted, 1U << 2);
+	sim_nmi(&s);
+	KUNIT_EXPECT_EQ(test, s.lost, 1U << 2);
+}
+
 static struct kunit_case vtx_vmcs_list_cases[] = {
+	KUNIT_CASE(vtx_vmcs_list_load_lists_before_vmptrld),
+	KUNIT_CASE(vtx_vmcs_list_load_unlisted_is_caught),
 	KUNIT_CASE(vtx_vmcs_list_add_nmi_at_every_store),
 	KUNIT_CASE(vtx_vmcs_list_walk_visits_all),
 	KUNIT_CASE(vtx_vmcs_list_walk_empty_and_bounded),

@@ -183,6 +183,24 @@ void vtx_vmcs_clear(struct vtx_vmcs *vmcs)
 	smp_call_function_single(cpu, vtx_vmcs_clear_local, vmcs, 1);
 }
 
+/*
+ * The VMPTRLD step of vtx_vmcs_list_load(): @entry is already on this
+ * CPU's list. Interrupts off.
+ */
+static int vtx_vmcs_ptrld_entry(struct list_head *entry, void *unused)
+{
+	struct vtx_vmcs *vmcs = list_entry(entry, struct vtx_vmcs, link);
+
+	this_cpu_write(vtx_current_vmcs, vmcs);
+	/* Another vCPU, maybe of another VM, ran here: no BTB sharing. */
+	indirect_branch_prediction_barrier();
+	if (WARN_ON_ONCE(vmx_vmptrld(vmcs->pa))) {
+		this_cpu_write(vtx_current_vmcs, NULL);
+		return -EIO;
+	}
+	return 0;
+}
+
 /**
  * vtx_vmcs_load() - make @vmcs the current VMCS of this CPU
  * @vmcs: the VMCS; only its owner (the vCPU's ioctl thread) loads it
@@ -190,6 +208,8 @@ void vtx_vmcs_clear(struct vtx_vmcs *vmcs)
  * Context: process context, preemption disabled, interrupts on: a vCPU
  * ioctl, or the preempt notifier's sched_in after the thread migrated.
  * A VMCS still loaded on another CPU is cleared there first, by IPI.
+ * Listing and VMPTRLD then run with interrupts off, in the order of
+ * vtx_vmcs_list_load(): listed first.
  *
  * Return: 0, or -EIO when this CPU is not in VMX operation (after the
  * reboot notifier) or VMPTRLD failed.
@@ -199,40 +219,34 @@ int vtx_vmcs_load(struct vtx_vmcs *vmcs)
 	int cpu = smp_processor_id();
 	int old = READ_ONCE(vmcs->cpu);
 	unsigned long flags;
+	bool add = old != cpu;
+	int r;
 
 	if (!vtx_cpu_vmx_on(cpu))
 		return -EIO;
 
-	if (old != cpu) {
-		if (old >= 0) {
-			vtx_vmcs_clear(vmcs);
-			vmcs->migrations++;
-		}
-		local_irq_save(flags);
+	if (add && old >= 0) {
+		vtx_vmcs_clear(vmcs);
+		vmcs->migrations++;
+	}
+	local_irq_save(flags);
+	if (add) {
 		/*
 		 * Pairs with the smp_wmb() in __vtx_vmcs_clear_local(): we
 		 * saw cpu == -1 (or the IPI completed), so the old CPU's
 		 * list_del is visible and ->link is ours to reuse.
 		 */
 		smp_rmb();
-		/* Publish before VMPTRLD: a cached VMCS is always listed. */
-		vtx_vmcs_list_add(&vmcs->link, this_cpu_ptr(&vtx_loaded_vmcss),
-				  NULL);
+	}
+	r = vtx_vmcs_list_load(&vmcs->link, this_cpu_ptr(&vtx_loaded_vmcss),
+			       add, this_cpu_read(vtx_current_vmcs) != vmcs ?
+			       vtx_vmcs_ptrld_entry : NULL, NULL, NULL);
+	if (add) {
 		WRITE_ONCE(vmcs->cpu, cpu);
-		local_irq_restore(flags);
 		vmcs->loads++;
 	}
-
-	if (this_cpu_read(vtx_current_vmcs) != vmcs) {
-		this_cpu_write(vtx_current_vmcs, vmcs);
-		/* Another vCPU, maybe of another VM, ran here: no BTB sharing. */
-		indirect_branch_prediction_barrier();
-		if (WARN_ON_ONCE(vmx_vmptrld(vmcs->pa))) {
-			this_cpu_write(vtx_current_vmcs, NULL);
-			return -EIO;
-		}
-	}
-	return 0;
+	local_irq_restore(flags);
+	return r;
 }
 
 /**

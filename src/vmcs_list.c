@@ -100,6 +100,36 @@ void vtx_vmcs_list_clear(struct list_head *entry,
 }
 
 /**
+ * vtx_vmcs_list_load() - list a VMCS on this CPU, then make it current
+ * @entry: the VMCS's list entry
+ * @head: this CPU's list
+ * @add: @entry is not on @head yet: publish it first
+ * @vmptrld: NULL when the VMCS is already current here; otherwise it runs
+ *	VMPTRLD on the VMCS of @entry
+ * @arg: passed to @vmptrld
+ * @probe: NULL, or the KUnit suite's hook
+ *
+ * The order of vtx_vmcs_load(): VMPTRLD runs only once the forward walk
+ * of the crash path reaches @entry, so a VMCS that the CPU may cache is
+ * always on the list. The KUnit suite calls this very function.
+ *
+ * Return: 0, or the error of @vmptrld.
+ */
+int vtx_vmcs_list_load(struct list_head *entry, struct list_head *head,
+		       bool add,
+		       int (*vmptrld)(struct list_head *entry, void *arg),
+		       void *arg, struct vtx_list_probe *probe)
+{
+	if (add)
+		vtx_vmcs_list_add(entry, head, probe);
+	if (!vmptrld)
+		return 0;
+	/* Not before the publishing store of the add. */
+	barrier();
+	return vmptrld(entry, arg);
+}
+
+/**
  * vtx_vmcs_list_walk() - call @fn on each entry, walking forward only
  * @head: the list
  * @limit: the most entries to visit, a bound against a corrupted list

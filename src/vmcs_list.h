@@ -30,6 +30,10 @@ void vtx_vmcs_list_del(struct list_head *entry, struct vtx_list_probe *probe);
 void vtx_vmcs_list_clear(struct list_head *entry,
 			 void (*vmclear)(struct list_head *entry),
 			 struct vtx_list_probe *probe);
+int vtx_vmcs_list_load(struct list_head *entry, struct list_head *head,
+		       bool add,
+		       int (*vmptrld)(struct list_head *entry, void *arg),
+		       void *arg, struct vtx_list_probe *probe);
 unsigned int vtx_vmcs_list_walk(struct list_head *head, unsigned int limit,
 				void (*fn)(struct list_head *entry, void *arg),
 				void *arg);
