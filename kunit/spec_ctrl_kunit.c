@@ -314,6 +314,67 @@ static void vtx_spec_ctrl_host_writes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vtx_spec_ctrl_check_read(0, true), 0);
 }
 
+/* A fake MSR for the probe: it takes the bits in probe_takes. */
+static u64 probe_takes;
+static unsigned int probe_calls;
+
+static bool fake_probe(u64 value)
+{
+	probe_calls++;
+	return !(value & ~probe_takes);
+}
+
+/*
+ * Seed 004: a host-initiated write is decided by the enumeration for the
+ * bits the table knows and by the MSR itself for the others, so that a
+ * value a guest wrote on a newer CPU round-trips through KVM_GET_MSRS
+ * and KVM_SET_MSRS; the probe is never asked about known bits, and a
+ * host without the MSR is never probed.
+ */
+static int host_write(const struct vtx_spec_ctrl_host *h, u64 value,
+		      bool (*probe)(u64 value))
+{
+	return vtx_spec_ctrl_check_host_write(h, value, probe);
+}
+
+static void vtx_spec_ctrl_host_writes_probe(struct kunit *test)
+{
+	const u64 future = BIT_ULL(11);	/* a bit this table does not name */
+	const u64 psfd = VTX_SPEC_CTRL_PSFD;
+
+	probe_takes = HOST_ALL | future;
+	probe_calls = 0;
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, HOST_ALL, fake_probe), 0);
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, 0, fake_probe), 0);
+	KUNIT_EXPECT_EQ(test, probe_calls, 0U);
+
+	/* The MSR takes the new bit: accepted, whatever the table says. */
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, IBRS | future,
+					 fake_probe), 0);
+	KUNIT_EXPECT_EQ(test, probe_calls, 1U);
+	/* The MSR refuses it: refused. */
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, BIT_ULL(63), fake_probe),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, probe_calls, 2U);
+	/* A known bit the host lacks is put to the MSR too. */
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, psfd, fake_probe),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, probe_calls, 3U);
+	/* Nothing to ask: only the enumerated bits. */
+	KUNIT_EXPECT_EQ(test, host_write(&host_plain, future, NULL), -EINVAL);
+
+	/* No MSR: 0 only, and no probe. */
+	KUNIT_EXPECT_EQ(test, host_write(&host_none, 0, fake_probe), 0);
+	KUNIT_EXPECT_EQ(test, host_write(&host_none, future, fake_probe),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, probe_calls, 3U);
+
+	/* The guest's own WRMSR still gets #GP for a bit not granted. */
+	KUNIT_EXPECT_EQ(test, vtx_spec_ctrl_check_write(&host_plain, HOST_ALL,
+							IBRS | future, false),
+			-EINVAL);
+}
+
 static struct kunit_case vtx_spec_ctrl_cases[] = {
 	KUNIT_CASE(vtx_spec_ctrl_valid_bits_none),
 	KUNIT_CASE(vtx_spec_ctrl_valid_bits_stibp_without_ibrs),
@@ -326,6 +387,7 @@ static struct kunit_case vtx_spec_ctrl_cases[] = {
 	KUNIT_CASE(vtx_spec_ctrl_plan_vmcs_fields),
 	KUNIT_CASE(vtx_spec_ctrl_guest_writes),
 	KUNIT_CASE(vtx_spec_ctrl_host_writes),
+	KUNIT_CASE(vtx_spec_ctrl_host_writes_probe),
 	{}
 };
 

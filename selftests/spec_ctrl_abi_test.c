@@ -4,6 +4,9 @@
  * policy errors, #GP for a guest without SPEC_CTRL in CPUID, KVM_SET_MSRS,
  * PRED_CMD and KVM_GET_SUPPORTED_CPUID. spec_ctrl_test.c runs guests.
  */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "kselftest_harness.h"
 #include "spec_ctrl_env.h"
 
@@ -20,6 +23,29 @@ FIXTURE_SETUP(spec_ctrl_abi)
 FIXTURE_TEARDOWN(spec_ctrl_abi)
 {
 	env_teardown(_metadata, &self->e);
+}
+
+/*
+ * Does CPU 0's IA32_SPEC_CTRL take @v? Written through the msr driver,
+ * then the old value back: 1 yes, 0 no (#GP), -1 no msr driver.
+ */
+static int host_msr_takes(__u64 v)
+{
+	__u64 old;
+	int fd, r;
+
+	fd = open("/dev/cpu/0/msr", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old)) {
+		close(fd);
+		return -1;
+	}
+	r = pwrite(fd, &v, sizeof(v), MSR_SPEC_CTRL) == sizeof(v);
+	if (pwrite(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old))
+		r = -1;
+	close(fd);
+	return r;
 }
 
 #define RESV_NONE	99
@@ -168,8 +194,9 @@ TEST_F_TIMEOUT(spec_ctrl_abi, no_spec_ctrl_cpuid_is_gp, 300)
 
 /*
  * KVM_SET_MSRS takes 0 and every bit the host has, whatever the guest's
- * CPUID grants (here nothing), and refuses any other bit, changing
- * nothing; the guest still gets #GP. PRED_CMD takes 0 only.
+ * CPUID grants (here nothing), and refuses any bit the host's MSR
+ * refuses, changing nothing; the guest still gets #GP. PRED_CMD takes 0
+ * only.
  */
 TEST_F_TIMEOUT(spec_ctrl_abi, host_set_msrs_ignores_guest_cpuid, 300)
 {
@@ -195,7 +222,12 @@ TEST_F_TIMEOUT(spec_ctrl_abi, host_set_msrs_ignores_guest_cpuid, 300)
 			TH_LOG("%s", what);
 		expect_shadow(_metadata, e, last, what);
 	}
+	if (e->sup)
+		vtx_msr_driver_load();
 	for (i = 0; i < ARRAY_SIZE(bad) - !undef; i++) {
+		/* Without the MSR nothing is probed; 0 only. */
+		if (e->sup && host_msr_takes(bad[i]) != 0)
+			continue;
 		snprintf(what, sizeof(what), "0x%llx", bad[i]);
 		EXPECT_EQ(0, __vtx_vcpu_set_msr(&e->vcpu, MSR_SPEC_CTRL, bad[i]))
 			TH_LOG("%s", what);
@@ -211,6 +243,49 @@ TEST_F_TIMEOUT(spec_ctrl_abi, host_set_msrs_ignores_guest_cpuid, 300)
 
 	expect_gp(_metadata, e, rd_op(e), "guest RDMSR");
 	expect_done(_metadata, e);
+}
+
+/*
+ * Seed 004, migration: KVM_SET_MSRS takes every value this host's MSR
+ * takes, including bits vtx's table does not name (a newer CPU), and
+ * refuses every value the MSR refuses: one bit at a time outside the
+ * enumerated ones, each checked against the MSR itself. A value the
+ * guest reads back (KVM_GET_MSRS) is always taken again.
+ */
+TEST_F_TIMEOUT(spec_ctrl_abi, host_writes_follow_the_msr, 300)
+{
+	struct env *e = &self->e;
+	unsigned int i, taken = 0;
+	__u64 v, got;
+	int want;
+
+	if (!e->sup)
+		SKIP(return, NO_MSR);
+	vtx_msr_driver_load();
+	guest_create(e, NULL);
+	set_full_cpuid(e);
+	for (i = 0; i < 64; i++) {
+		v = 1ULL << i;
+		if (e->sup & v)
+			continue;
+		want = host_msr_takes(e->sup | v);
+		ASSERT_LE(0, want) TH_LOG("/dev/cpu/0/msr");
+		taken += want;
+		EXPECT_EQ(want, __vtx_vcpu_set_msr(&e->vcpu, MSR_SPEC_CTRL,
+						   e->sup | v))
+			TH_LOG("bit %u: the MSR %s it", i,
+			       want ? "takes" : "refuses");
+		if (!want)
+			continue;
+		got = vtx_vcpu_get_msr(&e->vcpu, MSR_SPEC_CTRL);
+		EXPECT_EQ(e->sup | v, got);
+		EXPECT_EQ(1, __vtx_vcpu_set_msr(&e->vcpu, MSR_SPEC_CTRL, got))
+			TH_LOG("KVM_GET_MSRS then KVM_SET_MSRS of 0x%llx",
+			       (unsigned long long)got);
+	}
+	TH_LOG("host bits 0x%llx; %u other bits taken by the MSR",
+	       (unsigned long long)e->sup, taken);
+	EXPECT_EQ(1, __vtx_vcpu_set_msr(&e->vcpu, MSR_SPEC_CTRL, 0));
 }
 
 /*

@@ -168,3 +168,30 @@ int vtx_spec_ctrl_check_read(u64 guest_valid, bool host)
 {
 	return host || guest_valid ? 0 : -EINVAL;
 }
+
+/**
+ * vtx_spec_ctrl_check_host_write() - may KVM_SET_MSRS write @value?
+ * @h: the host
+ * @value: the value
+ * @probe: asks this host's MSR whether it takes @value (a WRMSR that may
+ *	fault, then the old value back); NULL where there is nothing to ask
+ *
+ * Bits the host enumerates (vtx_spec_ctrl_valid_bits()) are accepted as
+ * they are. A value with any other bit is put to the MSR itself, as KVM
+ * does: a CPU newer than this table may take bits it does not name, and
+ * a guest in passthrough or virtualize mode writes straight to the MSR,
+ * so KVM_GET_MSRS can return such a value. Its KVM_SET_MSRS, on this
+ * host or another with the same CPU, must not then fail (seed 004). A
+ * host without the MSR takes only 0, and is never probed.
+ *
+ * Return: 0, or -EINVAL: KVM_SET_MSRS stops there.
+ */
+int vtx_spec_ctrl_check_host_write(const struct vtx_spec_ctrl_host *h,
+				   u64 value, bool (*probe)(u64 value))
+{
+	if (!(value & ~h->supported))
+		return 0;
+	if (!h->supported || !probe)
+		return -EINVAL;
+	return probe(value) ? 0 : -EINVAL;
+}

@@ -95,6 +95,8 @@ void vtx_spec_ctrl_plan(const struct vtx_spec_ctrl_host *h, u32 mode,
 u64 vtx_spec_ctrl_guest_valid(const struct vtx_spec_ctrl_host *h,
 			      u32 cpuid_7_0_edx, u32 cpuid_7_2_edx);
 int vtx_spec_ctrl_check_read(u64 guest_valid, bool host);
+int vtx_spec_ctrl_check_host_write(const struct vtx_spec_ctrl_host *h,
+				   u64 value, bool (*probe)(u64 value));
 
 /*
  * The two rules on the path of every intercepted guest WRMSR, inline so
@@ -123,8 +125,10 @@ static inline u64 vtx_spec_ctrl_effective(u64 shadow, u64 mask, u64 forced)
  *
  * A guest write must stay within what its CPUID grants, and gets #GP
  * where the MSR does not exist for it. A host write accepts whatever the
- * host supports, whatever the guest's CPUID says, and 0 always, so that
- * a saved vCPU can be restored before its CPUID is set.
+ * host enumerates, whatever the guest's CPUID says, and 0 always, so that
+ * a saved vCPU can be restored before its CPUID is set; KVM_SET_MSRS goes
+ * through vtx_spec_ctrl_check_host_write(), which also asks the MSR about
+ * bits this table does not know.
  *
  * Return: 0, or -EINVAL (the guest gets #GP; KVM_SET_MSRS stops there).
  */

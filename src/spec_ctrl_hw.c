@@ -23,6 +23,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/irqflags.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -277,6 +278,26 @@ int vtx_spec_ctrl_hw_get(struct vtx_vcpu *vcpu, u64 *value, bool host)
 	return r;
 }
 
+/*
+ * Does this CPU's IA32_SPEC_CTRL take @value? Write it, then put back
+ * what was there, with interrupts off so that nothing of the host runs
+ * in between but an NMI, as KVM's probe does. Only KVM_SET_MSRS calls
+ * this, for a value with bits the host does not enumerate.
+ */
+static bool vtx_spec_ctrl_hw_probe(u64 value)
+{
+	unsigned long flags;
+	u64 saved;
+	bool ok;
+
+	local_irq_save(flags);
+	rdmsrl(MSR_IA32_SPEC_CTRL, saved);
+	ok = !wrmsrl_safe(MSR_IA32_SPEC_CTRL, value);
+	wrmsrl(MSR_IA32_SPEC_CTRL, saved);
+	local_irq_restore(flags);
+	return ok;
+}
+
 /**
  * vtx_spec_ctrl_hw_set() - WRMSR or KVM_SET_MSRS of IA32_SPEC_CTRL
  * @vcpu: the vCPU
@@ -289,9 +310,15 @@ int vtx_spec_ctrl_hw_get(struct vtx_vcpu *vcpu, u64 *value, bool host)
  */
 int vtx_spec_ctrl_hw_set(struct vtx_vcpu *vcpu, u64 value, bool host)
 {
-	int r = vtx_spec_ctrl_check_write(&vtx_spec_ctrl_host,
-					  vcpu->spec_ctrl.valid, value, host);
+	int r;
 
+	if (host)
+		r = vtx_spec_ctrl_check_host_write(&vtx_spec_ctrl_host, value,
+						   vtx_spec_ctrl_hw_probe);
+	else
+		r = vtx_spec_ctrl_check_write(&vtx_spec_ctrl_host,
+					      vcpu->spec_ctrl.valid, value,
+					      false);
 	return r ? r : vtx_spec_ctrl_hw_store(vcpu, value);
 }
 
