@@ -24,6 +24,18 @@
  *		write 1: the next vCPU entry first turns VMX off on its CPU,
  *		as a reboot or kexec IPI landing there would. A test knob:
  *		KVM_RUN must then fail with -EIO, without an oops.
+ *   nmi_msr_leaks
+ *		NMIs claimed by nmi_ipi that found a value other than the
+ *		host's in IA32_LSTAR, since load
+ *   fail_entry_msr
+ *		write 1: the next VM entry fails on a bad last entry of its
+ *		VM-entry MSR-load list (msr_fault.c); read: "<qualification>
+ *		<entries>", the failed entry's 1-based index as the exit
+ *		qualification gave it and the guest entries before it
+ *   msr_restore_sw
+ *		1: vCPUs created from now on restore the host's IA32_LSTAR in
+ *		software instead of by the exit-load list (msr_fault.c), the
+ *		negative control of the atomic-restore test; 0 (default) off
  *
  * debugfs is best effort: a failure to create it never fails the load.
  * Context: process context.
@@ -31,11 +43,15 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 
 #include "cpu.h"
 #include "debugfs.h"
 #include "ept.h"
+#include "msr_fault.h"
 #include "msr_switch.h"
 #include "nmi_ipi.h"
 #include "vmcs.h"
@@ -107,6 +123,68 @@ static int vtx_debugfs_vmxoff_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_vmxoff_fops, NULL, vtx_debugfs_vmxoff_set,
 			 "%llu\n");
 
+static int vtx_debugfs_nmi_leaks_get(void *data, u64 *val)
+{
+	*val = vtx_nmi_ipi_leaks();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_nmi_leaks_fops, vtx_debugfs_nmi_leaks_get,
+			 NULL, "%llu\n");
+
+static int vtx_debugfs_fail_entry_show(struct seq_file *m, void *unused)
+{
+	u32 qualification, entries;
+
+	vtx_msr_fault_last_entry(&qualification, &entries);
+	seq_printf(m, "%u %u\n", qualification, entries);
+	return 0;
+}
+
+static int vtx_debugfs_fail_entry_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, vtx_debugfs_fail_entry_show, NULL);
+}
+
+static ssize_t vtx_debugfs_fail_entry_write(struct file *f,
+					    const char __user *buf,
+					    size_t len, loff_t *ppos)
+{
+	bool arm;
+	int r = kstrtobool_from_user(buf, len, &arm);
+
+	if (r)
+		return r;
+	if (arm)
+		vtx_msr_fault_arm_entry();
+	return len;
+}
+
+static const struct file_operations vtx_debugfs_fail_entry_fops = {
+	.owner = THIS_MODULE,
+	.open = vtx_debugfs_fail_entry_open,
+	.read = seq_read,
+	.write = vtx_debugfs_fail_entry_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int vtx_debugfs_sw_restore_get(void *data, u64 *val)
+{
+	*val = vtx_msr_fault_sw_restore();
+	return 0;
+}
+
+static int vtx_debugfs_sw_restore_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	vtx_msr_fault_set_sw_restore(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtx_debugfs_sw_restore_fops,
+			 vtx_debugfs_sw_restore_get, vtx_debugfs_sw_restore_set,
+			 "%llu\n");
+
 void vtx_debugfs_init(void)
 {
 	vtx_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -122,6 +200,12 @@ void vtx_debugfs_init(void)
 				   &vtx_debugfs_nmi_ipi_fops);
 	debugfs_create_file_unsafe("vmxoff_in_run", 0200, vtx_debugfs_dir,
 				   NULL, &vtx_debugfs_vmxoff_fops);
+	debugfs_create_file_unsafe("nmi_msr_leaks", 0400, vtx_debugfs_dir,
+				   NULL, &vtx_debugfs_nmi_leaks_fops);
+	debugfs_create_file("fail_entry_msr", 0600, vtx_debugfs_dir, NULL,
+			    &vtx_debugfs_fail_entry_fops);
+	debugfs_create_file_unsafe("msr_restore_sw", 0600, vtx_debugfs_dir,
+				   NULL, &vtx_debugfs_sw_restore_fops);
 }
 
 void vtx_debugfs_exit(void)

@@ -17,6 +17,7 @@
 #include "debugfs.h"
 #include "dev.h"
 #include "mitigation.h"
+#include "msr_fault.h"
 #include "nmi_ipi.h"
 #include "spec_ctrl_hw.h"
 #include "vcpu.h"
@@ -40,6 +41,7 @@ static int __init vtx_init(void)
 		return r;
 	vtx_vmcs_init();
 	vtx_vcpu_init();
+	vtx_msr_fault_init();
 
 	/* Own VMX and its emergency hook before any CPU enters VMX. */
 	r = vtx_crash_init();

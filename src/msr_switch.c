@@ -29,6 +29,7 @@
 #include <asm/vmx.h>
 
 #include "caps.h"
+#include "msr_fault.h"
 #include "msr_list.h"
 #include "msr_switch.h"
 #include "vcpu.h"
@@ -161,9 +162,14 @@ void vtx_msr_switch_init_vmcs(struct vtx_vcpu *vcpu)
 	for (i = 0; i < p->nr_guest; i++)
 		if (vtx_msr_switch_add(vcpu, &vcpu->msr_guest, p->guest[i], 0))
 			return;
-	for (i = 0; i < p->nr_host; i++)
+	/* Test only: the negative control of the atomic restore (msr_fault.c). */
+	vcpu->msr_sw_restore = vtx_msr_fault_sw_restore();
+	for (i = 0; i < p->nr_host; i++) {
+		if (vcpu->msr_sw_restore && p->host[i] == MSR_LSTAR)
+			continue;
 		if (vtx_msr_switch_add(vcpu, &vcpu->msr_host, p->host[i], 0))
 			return;
+	}
 }
 
 /**

@@ -7,6 +7,11 @@
  * need: the guest's values must survive NMIs at any point of the exit
  * path.
  *
+ * The handler also reads IA32_LSTAR, which VM exit puts back from the
+ * exit-load list: an NMI that caused a VM exit runs right after that
+ * exit, and any value but the host's there is counted as a leak (the
+ * atomic-restore test and its control, msr_fault.c).
+ *
  * Only NMIs sent here are claimed: each send adds one to the pending
  * count and the handler takes one off. The count is shared by all CPUs;
  * on a host where something else sends NMIs as well, the handler may
@@ -20,18 +25,26 @@
 
 #include <asm/apic.h>
 #include <asm/irq_vectors.h>
+#include <asm/msr.h>
 #include <asm/nmi.h>
 
 #include "nmi_ipi.h"
 
 static atomic_t vtx_nmi_ipi_pending = ATOMIC_INIT(0);
 static atomic64_t vtx_nmi_ipi_count = ATOMIC64_INIT(0);
+static atomic64_t vtx_nmi_ipi_leak_count = ATOMIC64_INIT(0);
+static u64 vtx_nmi_ipi_host_lstar __ro_after_init;
 
 static int vtx_nmi_ipi_handler(unsigned int type, struct pt_regs *regs)
 {
+	u64 lstar;
+
 	if (!atomic_add_unless(&vtx_nmi_ipi_pending, -1, 0))
 		return NMI_DONE;
 	atomic64_inc(&vtx_nmi_ipi_count);
+	rdmsrl(MSR_LSTAR, lstar);
+	if (lstar != vtx_nmi_ipi_host_lstar)
+		atomic64_inc(&vtx_nmi_ipi_leak_count);
 	return NMI_HANDLED;
 }
 
@@ -42,6 +55,8 @@ static int vtx_nmi_ipi_handler(unsigned int type, struct pt_regs *regs)
  */
 int vtx_nmi_ipi_init(void)
 {
+	/* The kernel's SYSCALL entry: the same on every CPU. */
+	rdmsrl(MSR_LSTAR, vtx_nmi_ipi_host_lstar);
 	return register_nmi_handler(NMI_LOCAL, vtx_nmi_ipi_handler, 0,
 				    "vtx_nmi_ipi");
 }
@@ -77,4 +92,14 @@ int vtx_nmi_ipi_send(unsigned int cpu)
 u64 vtx_nmi_ipi_handled(void)
 {
 	return atomic64_read(&vtx_nmi_ipi_count);
+}
+
+/**
+ * vtx_nmi_ipi_leaks() - claimed NMIs that found a guest's IA32_LSTAR
+ *
+ * Return: the count since load.
+ */
+u64 vtx_nmi_ipi_leaks(void)
+{
+	return atomic64_read(&vtx_nmi_ipi_leak_count);
 }

@@ -12,5 +12,6 @@ int vtx_nmi_ipi_init(void);
 void vtx_nmi_ipi_exit(void);
 int vtx_nmi_ipi_send(unsigned int cpu);
 u64 vtx_nmi_ipi_handled(void);
+u64 vtx_nmi_ipi_leaks(void);
 
 #endif /* VTX_NMI_IPI_H */

@@ -52,6 +52,7 @@
 #include "ept.h"
 #include "exit.h"
 #include "mitigation.h"
+#include "msr_fault.h"
 #include "msr_switch.h"
 #include "run.h"
 #include "run_flags.h"
@@ -285,6 +286,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		local_irq_enable();
 		return -EIO;
 	}
+	vtx_msr_fault_before_entry(vcpu);
 	vtx_run_flush(vcpu, cpu);
 	vtx_debugreg_load_guest(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
@@ -308,6 +310,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	}
 	if (!r && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
 		vtx_run_machine_check();
+	vtx_msr_fault_after_exit(vcpu, reason);
 	vtx_run_restore_host(vcpu, h, cpu);
 	local_irq_enable();
 

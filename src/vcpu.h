@@ -124,6 +124,8 @@ struct vtx_vcpu {
 
 	bool vmcs_ready;
 	bool dead;
+	bool msr_sw_restore;	/* test only: msr_fault.c */
+	bool msr_fault_entry;	/* test only: msr_fault.c */
 	u16 vpid;
 	int flush_cpu;
 	u64 flush_gen;
