@@ -378,6 +378,157 @@ TEST_F_TIMEOUT(efer, guest_bad_efer_is_gp, 300)
 	EXPECT_EQ(EFER_LONG | VTX_EFER_SCE, sregs.efer);
 }
 
+/*
+ * guest_real_to_long: starts in real mode at VTX_CODE_GPA and switches
+ * itself to 64-bit mode as a boot loader does: the GDT (the one
+ * vtx_vcpu_setup_long_mode() wrote), CR4.PAE, CR3 on the identity map,
+ * EFER.LME by WRMSR, then CR0.PE and CR0.PG in one write and a far jump
+ * to the 64-bit code segment. It reports 1 on PORT_TICK from real mode;
+ * then, from 64-bit mode, EFER (RDMSR), CR0, a 64-bit-only result, and
+ * PORT_TICK values 2 to 101, one exit each; then DONE_MARK and HLT.
+ */
+VTX_GUEST_CODE(guest_real_to_long);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_real_to_long_start:\n"
+	".code16\n"
+	"	cli\n"
+	"	mov $1, %eax\n"
+	"	out %eax, $0x45\n"
+	"	lgdtl r2l_gdtr - guest_real_to_long_start + 0x1000\n"
+	"	mov %cr4, %eax\n"
+	"	or $0x20, %eax\n"
+	"	mov %eax, %cr4\n"
+	"	mov $0x13000, %eax\n"
+	"	mov %eax, %cr3\n"
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"
+	"	or $0x100, %eax\n"
+	"	wrmsr\n"
+	"	mov %cr0, %eax\n"
+	"	or $0x80000001, %eax\n"
+	"	mov %eax, %cr0\n"
+	"	ljmpl $0x08, $r2l_long - guest_real_to_long_start + 0x1000\n"
+	".code64\n"
+	"r2l_long:\n"
+	"	mov $0x10, %eax\n"
+	"	mov %eax, %ds\n"
+	"	mov %eax, %es\n"
+	"	mov %eax, %ss\n"
+	"	mov $0x8000, %esp\n"
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x44\n"
+	"	mov %edx, %eax\n"
+	"	out %eax, $0x44\n"
+	"	mov %cr0, %rax\n"
+	"	out %eax, $0x44\n"
+	"	shr $32, %rax\n"
+	"	out %eax, $0x44\n"
+	"	mov $0x123456789a, %rax\n"
+	"	shr $4, %rax\n"
+	"	out %eax, $0x44\n"
+	"	shr $32, %rax\n"
+	"	out %eax, $0x44\n"
+	"	mov $2, %ebx\n"
+	"1:	mov %ebx, %eax\n"
+	"	out %eax, $0x45\n"
+	"	inc %ebx\n"
+	"	cmp $102, %ebx\n"
+	"	jne 1b\n"
+	"	mov $0x600d, %eax\n"
+	"	out %eax, $0x47\n"
+	"2:	hlt\n"
+	"	jmp 2b\n"
+	"r2l_gdtr:\n"
+	"	.word 0x27\n"
+	"	.long 0x10000\n"
+	".code64\n"
+	"guest_real_to_long_end:\n"
+	".popsection\n");
+
+static void real_mode_seg(struct kvm_segment *s, __u8 type)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+}
+
+/*
+ * A guest that starts at reset-like real mode and enters long mode by
+ * itself keeps running there, exit after exit, with EFER.LMA and the
+ * "IA-32e mode guest" control following what the guest did: under
+ * efer_switch=msr_list, EFER travels on the lists, and an entry that
+ * loaded LME without the matching IA-32e control would fail.
+ */
+TEST_F_TIMEOUT(efer, real_mode_guest_enters_long_mode, 300)
+{
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_regs regs = {};
+	struct kvm_sregs sregs;
+	__u64 v;
+	int i;
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_real_to_long_start,
+		    guest_real_to_long_end);
+	vtx_vcpu_get_sregs(vcpu, &sregs);
+	real_mode_seg(&sregs.cs, 11);
+	real_mode_seg(&sregs.ds, 3);
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+	real_mode_seg(&sregs.tr, 11);
+	sregs.tr.s = 0;
+	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
+	sregs.ldt.type = 2;
+	sregs.ldt.limit = 0xffff;
+	sregs.ldt.present = 1;
+	sregs.gdt.base = 0;
+	sregs.gdt.limit = 0xffff;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0x3ff;
+	sregs.cr0 = VTX_CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	vtx_vcpu_set_sregs(vcpu, &sregs);
+	regs.rip = VTX_CODE_GPA;
+	regs.rsp = VTX_REAL_STACK;
+	regs.rflags = 2;
+	vtx_vcpu_set_regs(vcpu, &regs);
+
+	ASSERT_EQ(1ULL, vtx_vcpu_run_out(vcpu, PORT_TICK, 4));
+	vtx_vcpu_get_sregs(vcpu, &sregs);
+	EXPECT_EQ(0ULL, sregs.efer) TH_LOG("still in real mode");
+	EXPECT_EQ(0ULL, sregs.cr0 & (VTX_CR0_PE | VTX_CR0_PG));
+
+	v = vtx_vcpu_run_out64(vcpu, PORT_VALUE);
+	EXPECT_EQ(EFER_LONG, v) TH_LOG("EFER as the guest reads it in 64-bit mode");
+	v = vtx_vcpu_run_out64(vcpu, PORT_VALUE);
+	EXPECT_EQ(VTX_CR0_PE | VTX_CR0_PG, v & (VTX_CR0_PE | VTX_CR0_PG))
+		TH_LOG("CR0 0x%llx", (unsigned long long)v);
+	EXPECT_EQ(0x123456789aULL >> 4, vtx_vcpu_run_out64(vcpu, PORT_VALUE));
+
+	vtx_vcpu_get_sregs(vcpu, &sregs);
+	EXPECT_EQ(EFER_LONG, sregs.efer);
+	EXPECT_EQ(VTX_CR0_PE | VTX_CR0_PG,
+		  sregs.cr0 & (VTX_CR0_PE | VTX_CR0_PG));
+	EXPECT_EQ(VTX_CR4_PAE, sregs.cr4 & VTX_CR4_PAE);
+	EXPECT_EQ(VTX_PML4_GPA, sregs.cr3);
+	EXPECT_EQ(1, sregs.cs.l);
+	EXPECT_EQ(VTX_SEL_CODE64, sregs.cs.selector);
+	EXPECT_EQ(EFER_LONG, vtx_vcpu_get_msr(vcpu, MSR_EFER));
+
+	for (i = 2; i < 102; i++)
+		ASSERT_EQ((__u64)i, vtx_vcpu_run_out(vcpu, PORT_TICK, 4))
+			TH_LOG("exit %d in 64-bit mode", i);
+	EXPECT_EQ((__u64)DONE_MARK, vtx_vcpu_run_out(vcpu, PORT_DONE, 4));
+	vtx_vcpu_run(vcpu);
+	vtx_assert_exit(vcpu->run, KVM_EXIT_HLT);
+}
+
 int main(int argc, char **argv)
 {
 	vtx_require_vmx();
