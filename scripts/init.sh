@@ -203,6 +203,22 @@ kexec_load() {
 	return $_rc
 }
 
+# still_loaded: every PA of /tmp/vmcs.list is on a CPU's list in debugfs
+# vtx/vmcs, launched; prints the count where check.sh looks for it.
+still_loaded() {
+	_n=0
+	for _pa in $(tr ',' ' ' </tmp/vmcs.list); do
+		if ! grep -q "^vmcs=0x${_pa#0x} cpu=[0-9]* launched=1\$" \
+			/sys/kernel/debug/vtx/vmcs; then
+			echo "# vmcs 0x${_pa#0x} is not loaded and launched before the crash" >&3
+			return 1
+		fi
+		_n=$((_n + 1))
+	done
+	echo "# still loaded right before the crash: $_n" >&3
+	[ "$_n" -gt 0 ]
+}
+
 # The kdump stage: crash with VMCSs loaded on every CPU. kdump_setup leaves
 # their addresses in the host name, where the crash kernel finds them, so
 # that the crash kernel can be loaded first. Returns only if something
@@ -227,6 +243,13 @@ run_kdump() {
 	echo "VTX-BEGIN kdump_vmcore" >&3
 	if [ "$loaded" -eq 0 ] || [ ! -s /tmp/vmcs.list ]; then
 		fail_test kdump_vmcore "no crash kernel loaded, or no VMCS recorded"
+		return
+	fi
+	# Right before the crash, every recorded VMCS must still be on a
+	# CPU's loaded list and launched: otherwise the dump would be clean
+	# whether or not the crash hook works.
+	if ! still_loaded; then
+		fail_test kdump_vmcore "a recorded VMCS was no longer loaded before the crash"
 		return
 	fi
 	log "crashing"

@@ -26,9 +26,11 @@
  *   cmpxchg(), so vtx either owns it or refuses to load. Those kernels
  *   execute VMXOFF themselves after the hook; doing it first is harmless.
  *
- * Module parameter crash_hook=0 skips the hook. It exists only as the
- * negative control of the kdump test (Documentation/vtx.rst); never use it
- * otherwise.
+ * Module parameter crash_vmclear=0 makes the hook skip the VMCLEARs and
+ * only leave VMX operation. It exists only as the negative control of the
+ * kdump test (Documentation/vtx.rst): the dump must then show the VMCSs
+ * still launched, which proves the test can see a missing VMCLEAR. Never
+ * use it otherwise.
  *
  * Contexts: init and exit in process context at module load and unload;
  * the module notifier in process context; the hook in NMI context or with
@@ -58,10 +60,10 @@
 #error "Kbuild found no emergency VMCLEAR hook in this kernel's headers"
 #endif
 
-static bool crash_hook = true;
-module_param(crash_hook, bool, 0444);
-MODULE_PARM_DESC(crash_hook,
-		 "TEST ONLY: 0 skips the crash/kexec VMCLEAR hook, the negative control of the kdump test (default 1)");
+static bool crash_vmclear = true;
+module_param(crash_vmclear, bool, 0444);
+MODULE_PARM_DESC(crash_vmclear,
+		 "TEST ONLY: 0 makes the crash/kexec hook skip its VMCLEARs (VMXOFF still runs), the negative control of the kdump test (default 1)");
 
 /*
  * The hook. Context: NMI (the crash shootdown on the other CPUs), or
@@ -72,7 +74,8 @@ MODULE_PARM_DESC(crash_hook,
  */
 static void vtx_crash_hook(void)
 {
-	vtx_vmcs_emergency_clear_this_cpu();
+	if (crash_vmclear)
+		vtx_vmcs_emergency_clear_this_cpu();
 	vtx_cpu_emergency_disable();
 }
 
@@ -154,10 +157,8 @@ int vtx_crash_init(void)
 	r = vtx_cpu_check_owner();
 	if (r)
 		goto error_notifier;
-	if (!crash_hook) {
-		pr_warn("crash_hook=0: TEST ONLY, a crash or kexec will leave loaded VMCSs uncleared\n");
-		return 0;
-	}
+	if (!crash_vmclear)
+		pr_warn("crash_vmclear=0: TEST ONLY, a crash or kexec will leave loaded VMCSs uncleared\n");
 	r = vtx_crash_claim();
 	if (r)
 		goto error_notifier;
@@ -175,7 +176,6 @@ error_notifier:
  */
 void vtx_crash_exit(void)
 {
-	if (crash_hook)
-		vtx_crash_release();
+	vtx_crash_release();
 	unregister_module_notifier(&vtx_crash_module_nb);
 }
