@@ -187,6 +187,30 @@ TEST_F(dev, capabilities_match_emulated_model)
 		EXPECT_EQ(0ULL, c.reserved[i]);
 }
 
+/*
+ * On the emulated sapphire_rapids (Bochs 3.0) vtx finds the tertiary
+ * controls with "virtualize IA32_SPEC_CTRL" and the MSR itself, so the
+ * virtualize mode is offered (testbed.md 2b).
+ */
+TEST_F(dev, capabilities_match_sapphire_rapids)
+{
+	const char *model = getenv("VTX_CPU_MODEL");
+	struct vtx_capabilities c;
+
+	if (!model || strcmp(model, "sapphire_rapids"))
+		SKIP(return, "not on the emulated sapphire_rapids (VTX_CPU_MODEL=%s)",
+		     model ?: "unset");
+	vtx_get_capabilities(self->fd, &c);
+	EXPECT_TRUE(HAS(c, VTX_CAP_TERTIARY_CONTROLS));
+	EXPECT_TRUE(HAS(c, VTX_CAP_VIRT_SPEC_CTRL));
+	EXPECT_EQ(0x80ULL, c.vmx_procbased3);
+	EXPECT_EQ(0x1ULL, c.spec_ctrl_supported & 0x1ULL) TH_LOG("IBRS");
+	EXPECT_TRUE(HAS(c, VTX_CAP_EPT));
+	EXPECT_TRUE(HAS(c, VTX_CAP_UNRESTRICTED_GUEST));
+	TH_LOG("spec_ctrl_supported 0x%llx spec_flags 0x%x",
+	       (unsigned long long)c.spec_ctrl_supported, c.spec_flags);
+}
+
 TEST_F(dev, capabilities_bad_pointer_is_efault)
 {
 	void *ro;

@@ -25,29 +25,6 @@ FIXTURE_TEARDOWN(spec_ctrl_abi)
 	env_teardown(_metadata, &self->e);
 }
 
-/*
- * Does CPU 0's IA32_SPEC_CTRL take @v? Written through the msr driver,
- * then the old value back: 1 yes, 0 no (#GP), -1 no msr driver.
- */
-static int host_msr_takes(__u64 v)
-{
-	__u64 old;
-	int fd, r;
-
-	fd = open("/dev/cpu/0/msr", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (pread(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old)) {
-		close(fd);
-		return -1;
-	}
-	r = pwrite(fd, &v, sizeof(v), MSR_SPEC_CTRL) == sizeof(v);
-	if (pwrite(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old))
-		r = -1;
-	close(fd);
-	return r;
-}
-
 #define RESV_NONE	99
 
 /*

@@ -315,23 +315,40 @@ TEST_F_TIMEOUT(spec_ctrl, masked_bits_keep_forced, 300)
 
 /*
  * Reserved bits, alone or with valid ones, are #GP and leave the shadow
- * and the effective value as they were.
+ * and the effective value as they were. In passthrough and virtualize
+ * the guest's WRMSR reaches the MSR without an exit, so the CPU decides:
+ * a bit this host does not enumerate but its MSR takes (Bochs 3.0's
+ * sapphire_rapids takes DDPD_U) is no #GP there, as on hardware; such a
+ * value is left out, and only where the MSR takes it.
  */
 TEST_F_TIMEOUT(spec_ctrl, reserved_bits_are_gp, 300)
 {
 	struct env *e = &self->e;
 	__u64 undef = DEFINED_BITS & ~e->sup;
-	__u64 bad[] = { 1ULL << 9, 1ULL << 63, 1ULL << 32, e->sup | 1ULL << 9,
-			undef & -undef };
-	unsigned int i, n = ARRAY_SIZE(bad) - !undef;
-	int op[ARRAY_SIZE(bad)];
+	__u64 cand[] = { 1ULL << 9, 1ULL << 63, 1ULL << 32, e->sup | 1ULL << 9,
+			 undef & -undef };
+	unsigned int i, n = 0;
+	__u64 bad[ARRAY_SIZE(cand)];
+	int op[ARRAY_SIZE(cand)];
 	char what[64];
+	bool direct;
 
 	if (_metadata->skip)
 		return;
 	if (!e->sup)
 		SKIP(return, NO_MSR);
 	set_full_cpuid(e);
+	direct = vcpu_mode(e, NULL) != M_INTERCEPT;
+	if (direct)
+		vtx_msr_driver_load();
+	for (i = 0; i < ARRAY_SIZE(cand) - !undef; i++) {
+		if (direct && host_msr_takes(cand[i]) == 1) {
+			TH_LOG("0x%llx: the MSR takes it, and the guest writes the MSR",
+			       (unsigned long long)cand[i]);
+			continue;
+		}
+		bad[n++] = cand[i];
+	}
 	wr_op(e, MSR_SPEC_CTRL, e->sup);
 	rd_op(e);
 	for (i = 0; i < n; i++) {

@@ -520,7 +520,8 @@ TEST_F_TIMEOUT(vmcs, cpu_offline_vmclears_launched_vmcs, 600)
 		0xb0, 0x42, 0xe6, 0x10, 0xf4, 0xeb, 0xfd,
 	};
 	const char *model = getenv("VTX_CPU_MODEL");
-	bool bochs = model && !strncmp(model, "corei7", 6);
+	bool bochs = model && (!strncmp(model, "corei7", 6) ||
+			       !strcmp(model, "sapphire_rapids"));
 	struct vtx_vmcs_view v;
 	struct vtx_vcpu vcpu;
 	struct vtx_vm vm;

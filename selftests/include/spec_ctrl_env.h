@@ -9,6 +9,9 @@
 
 #include <cpuid.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -108,6 +111,42 @@ static inline int __load_vtx(const char *mode)
 	return __vtx_load_with(param);
 }
 
+/*
+ * The emulated CPU models known to have "virtualize IA32_SPEC_CTRL"
+ * (Bochs 3.0: IA32_VMX_PROCBASED_CTLS3 = 0x80): there a virtualize
+ * variant must run, never skip.
+ */
+static inline bool model_has_virt_spec_ctrl(void)
+{
+	const char *model = getenv("VTX_CPU_MODEL");
+
+	return model && (!strcmp(model, "sapphire_rapids") ||
+			 !strcmp(model, "arrow_lake"));
+}
+
+/*
+ * Does CPU 0's IA32_SPEC_CTRL take @v? Written through the msr driver,
+ * then the old value back: 1 yes, 0 no (#GP), -1 no msr driver.
+ */
+static inline int host_msr_takes(__u64 v)
+{
+	__u64 old;
+	int fd, r;
+
+	fd = open("/dev/cpu/0/msr", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old)) {
+		close(fd);
+		return -1;
+	}
+	r = pwrite(fd, &v, sizeof(v), MSR_SPEC_CTRL) == sizeof(v);
+	if (pwrite(fd, &old, sizeof(old), MSR_SPEC_CTRL) != sizeof(old))
+		r = -1;
+	close(fd);
+	return r;
+}
+
 /* Load vtx.ko with spec_ctrl=@param; read what the host offers. */
 static inline void env_setup(struct env *e, const char *param)
 {
@@ -125,6 +164,10 @@ static inline void env_setup(struct env *e, const char *param)
 	e->dev = vtx_open(VTX_DEV_PATH);
 	vtx_get_capabilities(e->dev, &e->caps);
 	e->sup = e->caps.spec_ctrl_supported;
+	VTX_ASSERT(!model_has_virt_spec_ctrl() ||
+		   (e->caps.flags & VTX_CAP_VIRT_SPEC_CTRL),
+		   "%s has virtualize IA32_SPEC_CTRL, vtx reports flags 0x%x",
+		   getenv("VTX_CPU_MODEL"), e->caps.flags);
 	e->ncpuid = vtx_get_supported_cpuid(e->dev, e->cpuid, MAX_CPUID);
 	l = vtx_cpuid_find(e->cpuid, e->ncpuid, 7, 0);
 	e->e70 = l ? l->edx & CPUID_70_SPEC : 0;
@@ -234,7 +277,10 @@ static inline void expect_done(struct __test_metadata *_metadata, struct env *e)
 
 /*
  * The shadow is @v in VTX_GET_SPEC_CTRL_STATE and KVM_GET_MSRS, and the
- * effective value is @v with the masked bits forced.
+ * effective value is @v with the masked bits forced. On a host with the
+ * MSR, vtx reports as effective what the VM-exit MSR-store list last
+ * stored: the value the CPU itself held in the guest, not vtx's own
+ * computation (in virtualize mode no guest access ever reaches vtx).
  */
 static inline void expect_shadow(struct __test_metadata *_metadata, struct env *e,
 				 __u64 v, const char *what)
