@@ -3,7 +3,11 @@
 #
 # Install what vtx's build and tests need from Debian's archive. Idempotent:
 # only missing packages are installed, and apt-get update runs only then.
+# Then build Bochs 3.0 (scripts/bochs3.sh, for emu-run.sh --bochs 3.0), or
+# find it cached.
 set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
 
 # The emulated-host boot (scripts/emu-run.sh) uses isolinux (isolinux.bin)
 # and syslinux-common (ldlinux.c32, and mboot.c32 + libcom32.c32 for the PVH
@@ -32,16 +36,17 @@ done
 
 if [ -z "$missing" ]; then
 	echo "deps: all installed"
-	exit 0
+else
+	echo "deps: installing$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		SUDO=sudo
+	else
+		SUDO=
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 
-echo "deps: installing$missing"
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO=sudo
-else
-	SUDO=
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+"$here/bochs3.sh"
