@@ -19,13 +19,11 @@
  * guest then runs with its own values.
  */
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <asm/prctl.h>
@@ -42,8 +40,6 @@
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_SPEC_CTRL		0x48
 
-#define NMI_IPI_FILE		VTX_DEBUGFS "/nmi_ipi"
-#define NMI_LEAKS_FILE		VTX_DEBUGFS "/nmi_msr_leaks"
 #define SW_RESTORE_FILE		VTX_DEBUGFS "/msr_restore_sw"
 #define FAIL_ENTRY_FILE		VTX_DEBUGFS "/fail_entry_msr"
 
@@ -75,38 +71,6 @@ static int debugfs_read(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = 0;
 	return 0;
-}
-
-static __u64 debugfs_u64(const char *path)
-{
-	char buf[64];
-
-	if (debugfs_read(path, buf, sizeof(buf)))
-		return ~0ULL;
-	return strtoull(buf, NULL, 10);
-}
-
-/* A thread on CPU 1 that sends NMIs to CPU 0 until told to stop. */
-struct nmi_sender {
-	pthread_t thread;
-	int fd;
-	bool stop;
-	unsigned long sent;
-};
-
-static void *nmi_sender_main(void *arg)
-{
-	struct timespec pause = { .tv_nsec = 200000 };
-	struct nmi_sender *s = arg;
-
-	if (__vtx_pin_to_cpu(1))
-		return NULL;
-	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
-		if (write(s->fd, "0\n", 2) == 2)
-			s->sent++;
-		nanosleep(&pause, NULL);
-	}
-	return NULL;
 }
 
 FIXTURE(nmi_restore) {
@@ -163,7 +127,7 @@ FIXTURE_TEARDOWN(nmi_restore)
 TEST_F_TIMEOUT(nmi_restore, nmi_after_exit_sees_host_lstar, 300)
 {
 	struct itimerval it = { .it_value = { .tv_sec = 3 } };
-	struct nmi_sender nmi = { .fd = -1 };
+	struct vtx_nmi_sender nmi = { .fd = -1 };
 	__u64 leaks0, exits0, leaks, exits, host;
 	struct vtx_vcpu_stats stats;
 	int r;
@@ -179,21 +143,17 @@ TEST_F_TIMEOUT(nmi_restore, nmi_after_exit_sees_host_lstar, 300)
 
 	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
 	exits0 = stats.exit_reason[0];
-	leaks0 = debugfs_u64(NMI_LEAKS_FILE);
+	leaks0 = vtx_debugfs_u64("nmi_msr_leaks");
 	ASSERT_NE(~0ULL, leaks0);
-	nmi.fd = open(NMI_IPI_FILE, O_WRONLY);
-	ASSERT_LE(0, nmi.fd);
-	ASSERT_EQ(0, pthread_create(&nmi.thread, NULL, nmi_sender_main, &nmi));
+	ASSERT_EQ(0, vtx_nmi_sender_start(&nmi, 1, 0));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	r = __vtx_vcpu_run(&self->vcpu);
-	__atomic_store_n(&nmi.stop, true, __ATOMIC_RELAXED);
-	pthread_join(nmi.thread, NULL);
-	close(nmi.fd);
+	vtx_nmi_sender_stop(&nmi);
 	EXPECT_EQ(-EINTR, r);
 
 	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
 	exits = stats.exit_reason[0] - exits0;
-	leaks = debugfs_u64(NMI_LEAKS_FILE) - leaks0;
+	leaks = vtx_debugfs_u64("nmi_msr_leaks") - leaks0;
 	TH_LOG("%s: %lu NMIs sent, %llu NMI exits, %llu saw the guest's IA32_LSTAR",
 	       variant->software ? "software restore" : "exit-load list",
 	       nmi.sent, (unsigned long long)exits, (unsigned long long)leaks);

@@ -8,51 +8,9 @@
  * a host without the MSR.
  */
 #include <fcntl.h>
-#include <pthread.h>
-#include <time.h>
 
 #include "kselftest_harness.h"
 #include "spec_ctrl_env.h"
-
-#define NMI_IPI_FILE	VTX_DEBUGFS "/nmi_ipi"
-
-/* A thread on CPU 1 that sends NMIs to CPU 0 until told to stop. */
-struct nmi_sender {
-	pthread_t thread;
-	int fd;
-	bool stop;
-	unsigned long sent;
-};
-
-/* The knob is a non-seekable debugfs attribute: write(), not pwrite(). */
-static void *nmi_sender_main(void *arg)
-{
-	struct timespec pause = { .tv_nsec = 200000 };
-	struct nmi_sender *s = arg;
-
-	if (__vtx_pin_to_cpu(1))
-		return NULL;
-	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
-		if (write(s->fd, "0\n", 2) == 2)
-			s->sent++;
-		/* Thousands, not hundreds of thousands: Bochs is slow. */
-		nanosleep(&pause, NULL);
-	}
-	return NULL;
-}
-
-static __u64 nmi_ipi_handled(void)
-{
-	char buf[32] = "";
-	int fd = open(NMI_IPI_FILE, O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return strtoull(buf, NULL, 10);
-}
 
 FIXTURE(spec_ctrl) {
 	struct env e;
@@ -456,7 +414,7 @@ TEST_F_TIMEOUT(spec_ctrl, exit_counts_match_mode, 300)
 TEST_F_TIMEOUT(spec_ctrl, guest_value_survives_10000_exits, 600)
 {
 	int cpus = vtx_online_cpus() > 1 ? 2 : 1;
-	struct nmi_sender nmi = { .fd = -1 };
+	struct vtx_nmi_sender nmi = { .fd = -1 };
 	__u64 before[2], v, nmi0 = 0, nmi_exits0 = 0;
 	struct vtx_vcpu_stats stats;
 	struct env *e = &self->e;
@@ -482,14 +440,10 @@ TEST_F_TIMEOUT(spec_ctrl, guest_value_survives_10000_exits, 600)
 	vtx_pin_to_cpu(0);
 	/* With a second CPU, NMIs hit CPU 0 all along, in guest and host. */
 	if (cpus > 1) {
-		nmi.fd = open(NMI_IPI_FILE, O_WRONLY);
-		ASSERT_LE(0, nmi.fd) TH_LOG("%s: %s", NMI_IPI_FILE,
-					    strerror(errno));
-		nmi0 = nmi_ipi_handled();
+		nmi0 = vtx_debugfs_u64("nmi_ipi");
 		vtx_get_vcpu_stats(e->vcpu.fd, &stats);
 		nmi_exits0 = stats.exit_reason[0];
-		ASSERT_EQ(0, pthread_create(&nmi.thread, NULL,
-					    nmi_sender_main, &nmi));
+		ASSERT_EQ(0, vtx_nmi_sender_start(&nmi, 1, 0));
 	}
 	for (n = 0; n < NR_EXITS; n++) {
 		vtx_vcpu_run(&e->vcpu);
@@ -497,15 +451,14 @@ TEST_F_TIMEOUT(spec_ctrl, guest_value_survives_10000_exits, 600)
 			break;
 	}
 	if (cpus > 1) {
-		__atomic_store_n(&nmi.stop, true, __ATOMIC_RELAXED);
-		pthread_join(nmi.thread, NULL);
-		close(nmi.fd);
+		vtx_nmi_sender_stop(&nmi);
 		vtx_get_vcpu_stats(e->vcpu.fd, &stats);
 		TH_LOG("%lu NMIs sent, %llu handled, %llu NMI VM exits",
-		       nmi.sent, (unsigned long long)(nmi_ipi_handled() - nmi0),
+		       nmi.sent,
+		       (unsigned long long)(vtx_debugfs_u64("nmi_ipi") - nmi0),
 		       (unsigned long long)(stats.exit_reason[0] -
 					    nmi_exits0));
-		EXPECT_LT(0ULL, nmi_ipi_handled() - nmi0);
+		EXPECT_LT(0ULL, vtx_debugfs_u64("nmi_ipi") - nmi0);
 		EXPECT_LT(0ULL, stats.exit_reason[0] - nmi_exits0);
 	}
 	ASSERT_EQ(NR_EXITS, n)

@@ -8,6 +8,7 @@
 #ifndef VTX_TEST_H
 #define VTX_TEST_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,22 @@ __u64 vtx_rdmsr(int cpu, __u32 msr);
 /* Load $VTX_KVM_DIR/msr.ko if /dev/cpu/0/msr is absent. */
 int __vtx_msr_driver_load(void);
 void vtx_msr_driver_load(void);
+
+/* nmi.c: NMIs at CPU @to from a thread on CPU @from (debugfs nmi_ipi) */
+struct vtx_nmi_sender {
+	pthread_t thread;
+	int fd;
+	int from, to;
+	bool stop;
+	unsigned long sent;
+};
+
+/* 0 or a negative errno; the thread sends until vtx_nmi_sender_stop(). */
+int vtx_nmi_sender_start(struct vtx_nmi_sender *s, int from_cpu, int to_cpu);
+/* Stop it (safe if it never started: fd < 0); the NMIs it sent. */
+unsigned long vtx_nmi_sender_stop(struct vtx_nmi_sender *s);
+/* A decimal debugfs value of vtx, e.g. "nmi_ipi"; ~0 when unreadable. */
+__u64 vtx_debugfs_u64(const char *name);
 
 /* module.c: loading and unloading kernel modules */
 bool vtx_module_loaded(const char *name);
