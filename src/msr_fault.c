@@ -18,12 +18,16 @@
  *		     an exit sees the guest's value: the negative control
  *		     of the test that shows the lists are atomic (seed 000).
  *
+ * Both knobs first enable the static key vtx_msr_fault_used, so that the
+ * run loop's hooks cost nothing until a test uses them; it stays on until
+ * unload.
+ *
  * Context: the run loop's hooks with interrupts off, around the entry;
  * the knobs from debugfs, in process context.
  */
 #include <linux/atomic.h>
 #include <linux/compiler.h>
-#include <linux/mm.h>
+#include <linux/jump_label.h>
 
 #include <asm/msr.h>
 #include <asm/vmx.h>
@@ -32,11 +36,13 @@
 #include "vcpu.h"
 #include "vmx_ops.h"
 
+DEFINE_STATIC_KEY_FALSE(vtx_msr_fault_used);
+
 static atomic_t vtx_msr_fault_entry_armed = ATOMIC_INIT(0);
 static u32 vtx_msr_fault_qualification;
 static u32 vtx_msr_fault_entries;
 static bool vtx_msr_fault_sw_on;
-static u64 vtx_msr_fault_host_lstar __ro_after_init;
+static u64 vtx_msr_fault_lstar __ro_after_init;
 
 /**
  * vtx_msr_fault_init() - remember the host's IA32_LSTAR, once at load
@@ -45,7 +51,17 @@ static u64 vtx_msr_fault_host_lstar __ro_after_init;
  */
 void vtx_msr_fault_init(void)
 {
-	rdmsrl(MSR_LSTAR, vtx_msr_fault_host_lstar);
+	rdmsrl(MSR_LSTAR, vtx_msr_fault_lstar);
+}
+
+/**
+ * vtx_msr_fault_host_lstar() - the host's IA32_LSTAR, as read at load
+ *
+ * Return: the value.
+ */
+u64 vtx_msr_fault_host_lstar(void)
+{
+	return vtx_msr_fault_lstar;
 }
 
 /**
@@ -56,6 +72,7 @@ void vtx_msr_fault_arm_entry(void)
 	WRITE_ONCE(vtx_msr_fault_qualification, 0);
 	WRITE_ONCE(vtx_msr_fault_entries, 0);
 	atomic_set(&vtx_msr_fault_entry_armed, 1);
+	static_branch_enable(&vtx_msr_fault_used);
 }
 
 /**
@@ -76,6 +93,8 @@ void vtx_msr_fault_last_entry(u32 *qualification, u32 *entries)
  */
 void vtx_msr_fault_set_sw_restore(bool on)
 {
+	if (on)
+		static_branch_enable(&vtx_msr_fault_used);
 	WRITE_ONCE(vtx_msr_fault_sw_on, on);
 }
 
@@ -90,19 +109,19 @@ bool vtx_msr_fault_sw_restore(void)
 }
 
 /**
- * vtx_msr_fault_before_entry() - append the bad entry if armed
+ * __vtx_msr_fault_before_entry() - append the bad entry if armed
  * @vcpu: the vCPU about to enter, its VMCS current
  *
  * Context: interrupts off, right before entry.
  */
-void vtx_msr_fault_before_entry(struct vtx_vcpu *vcpu)
+void __vtx_msr_fault_before_entry(struct vtx_vcpu *vcpu)
 {
 	struct vtx_msr_list *l = &vcpu->msr_guest;
 
-	if (likely(!atomic_read(&vtx_msr_fault_entry_armed)))
+	if (!atomic_read(&vtx_msr_fault_entry_armed))
 		return;
-	/* Room for one more entry in the page; the VMCS count says how many. */
-	if (l->nr >= PAGE_SIZE / sizeof(*l->e) ||
+	/* Room for one more entry within the list's capacity. */
+	if (l->nr >= l->max ||
 	    !atomic_xchg(&vtx_msr_fault_entry_armed, 0))
 		return;
 	l->e[l->nr].index = MSR_FS_BASE;
@@ -114,17 +133,17 @@ void vtx_msr_fault_before_entry(struct vtx_vcpu *vcpu)
 }
 
 /**
- * vtx_msr_fault_after_exit() - undo the bad entry; the software restore
+ * __vtx_msr_fault_after_exit() - undo the bad entry; the software restore
  * @vcpu: the vCPU, just out of the guest (or of a failed entry)
  * @reason: the exit reason, 0 after VMfail
  *
  * Context: interrupts off, after the NMI of an NMI exit was handled and
  * before anything else of the host runs.
  */
-void vtx_msr_fault_after_exit(struct vtx_vcpu *vcpu, u32 reason)
+void __vtx_msr_fault_after_exit(struct vtx_vcpu *vcpu, u32 reason)
 {
 	if (unlikely(vcpu->msr_sw_restore))
-		wrmsrl(MSR_LSTAR, vtx_msr_fault_host_lstar);
+		wrmsrl(MSR_LSTAR, vtx_msr_fault_lstar);
 	if (likely(!vcpu->msr_fault_entry))
 		return;
 	vcpu->msr_fault_entry = false;

@@ -28,12 +28,12 @@
 #include <asm/msr.h>
 #include <asm/nmi.h>
 
+#include "msr_fault.h"
 #include "nmi_ipi.h"
 
 static atomic_t vtx_nmi_ipi_pending = ATOMIC_INIT(0);
 static atomic64_t vtx_nmi_ipi_count = ATOMIC64_INIT(0);
 static atomic64_t vtx_nmi_ipi_leak_count = ATOMIC64_INIT(0);
-static u64 vtx_nmi_ipi_host_lstar __ro_after_init;
 
 static int vtx_nmi_ipi_handler(unsigned int type, struct pt_regs *regs)
 {
@@ -43,7 +43,7 @@ static int vtx_nmi_ipi_handler(unsigned int type, struct pt_regs *regs)
 		return NMI_DONE;
 	atomic64_inc(&vtx_nmi_ipi_count);
 	rdmsrl(MSR_LSTAR, lstar);
-	if (lstar != vtx_nmi_ipi_host_lstar)
+	if (lstar != vtx_msr_fault_host_lstar())
 		atomic64_inc(&vtx_nmi_ipi_leak_count);
 	return NMI_HANDLED;
 }
@@ -55,8 +55,6 @@ static int vtx_nmi_ipi_handler(unsigned int type, struct pt_regs *regs)
  */
 int vtx_nmi_ipi_init(void)
 {
-	/* The kernel's SYSCALL entry: the same on every CPU. */
-	rdmsrl(MSR_LSTAR, vtx_nmi_ipi_host_lstar);
 	return register_nmi_handler(NMI_LOCAL, vtx_nmi_ipi_handler, 0,
 				    "vtx_nmi_ipi");
 }
