@@ -224,6 +224,8 @@ int vtx_vmcs_load(struct vtx_vmcs *vmcs)
 
 	if (!vtx_cpu_vmx_on(cpu))
 		return -EIO;
+	if (!add && this_cpu_read(vtx_current_vmcs) == vmcs)
+		return 0;
 
 	if (add && old >= 0) {
 		vtx_vmcs_clear(vmcs);
