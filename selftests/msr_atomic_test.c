@@ -73,11 +73,41 @@ static int debugfs_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-FIXTURE(nmi_restore) {
+/* vtx with one VM and one 64-bit vCPU, the fixtures' common state. */
+struct env {
 	struct vtx_kmsg kmsg;
 	int dev;
 	struct vtx_vm vm;
 	struct vtx_vcpu vcpu;
+};
+
+/* Load vtx, set msr_restore_sw to @software, and a vCPU running @start. */
+static void env_up(struct __test_metadata *_metadata, struct env *e,
+		   bool software, const void *start, const void *end)
+{
+	vtx_unload_if_loaded();
+	vtx_kmsg_mark(&e->kmsg);
+	vtx_load();
+	ASSERT_EQ(0, debugfs_write(SW_RESTORE_FILE, software ? "1\n" : "0\n"));
+	e->dev = vtx_open(VTX_DEV_PATH);
+	vtx_vm_create_default(&e->vm, VTX_DEV_PATH);
+	vtx_vcpu_create(&e->vm, 0, &e->vcpu);
+	vtx_vcpu_setup_long_mode(&e->vcpu, VTX_CODE_GPA);
+	vtx_vm_load(&e->vm, VTX_CODE_GPA, start, end);
+}
+
+static void env_down(struct __test_metadata *_metadata, struct env *e)
+{
+	vtx_vcpu_close(&e->vcpu);
+	vtx_vm_destroy(&e->vm);
+	close(e->dev);
+	EXPECT_EQ(0, __vtx_module_unload("vtx"));
+	EXPECT_EQ(0, vtx_kmsg_count_bad(&e->kmsg));
+	vtx_kmsg_close(&e->kmsg);
+}
+
+FIXTURE(nmi_restore) {
+	struct env e;
 };
 
 FIXTURE_VARIANT(nmi_restore) {
@@ -95,27 +125,13 @@ FIXTURE_VARIANT_ADD(nmi_restore, software_restore) {
 
 FIXTURE_SETUP(nmi_restore)
 {
-	vtx_unload_if_loaded();
-	vtx_kmsg_mark(&self->kmsg);
-	vtx_load();
-	ASSERT_EQ(0, debugfs_write(SW_RESTORE_FILE,
-				   variant->software ? "1\n" : "0\n"));
-	self->dev = vtx_open(VTX_DEV_PATH);
-	vtx_vm_create_default(&self->vm, VTX_DEV_PATH);
-	vtx_vcpu_create(&self->vm, 0, &self->vcpu);
-	vtx_vcpu_setup_long_mode(&self->vcpu, VTX_CODE_GPA);
-	vtx_vm_load(&self->vm, VTX_CODE_GPA, vtx_guest_spin64_start,
-		    vtx_guest_spin64_end);
+	env_up(_metadata, &self->e, variant->software,
+	       vtx_guest_spin64_start, vtx_guest_spin64_end);
 }
 
 FIXTURE_TEARDOWN(nmi_restore)
 {
-	vtx_vcpu_close(&self->vcpu);
-	vtx_vm_destroy(&self->vm);
-	close(self->dev);
-	EXPECT_EQ(0, __vtx_module_unload("vtx"));
-	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
-	vtx_kmsg_close(&self->kmsg);
+	env_down(_metadata, &self->e);
 }
 
 /*
@@ -138,20 +154,20 @@ TEST_F_TIMEOUT(nmi_restore, nmi_after_exit_sees_host_lstar, 300)
 	vtx_pin_to_cpu(0);
 	host = vtx_rdmsr(0, MSR_LSTAR);
 	ASSERT_NE(GUEST_LSTAR, host);
-	vtx_vcpu_set_msr(&self->vcpu, MSR_LSTAR, GUEST_LSTAR);
+	vtx_vcpu_set_msr(&self->e.vcpu, MSR_LSTAR, GUEST_LSTAR);
 	vtx_install_noop_handler(SIGALRM);
 
-	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
+	vtx_get_vcpu_stats(self->e.vcpu.fd, &stats);
 	exits0 = stats.exit_reason[0];
 	leaks0 = vtx_debugfs_u64("nmi_msr_leaks");
 	ASSERT_NE(~0ULL, leaks0);
 	ASSERT_EQ(0, vtx_nmi_sender_start(&nmi, 1, 0));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	r = __vtx_vcpu_run(&self->vcpu);
+	r = __vtx_vcpu_run(&self->e.vcpu);
 	vtx_nmi_sender_stop(&nmi);
 	EXPECT_EQ(-EINTR, r);
 
-	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
+	vtx_get_vcpu_stats(self->e.vcpu.fd, &stats);
 	exits = stats.exit_reason[0] - exits0;
 	leaks = vtx_debugfs_u64("nmi_msr_leaks") - leaks0;
 	TH_LOG("%s: %lu NMIs sent, %llu NMI exits, %llu saw the guest's IA32_LSTAR",
@@ -161,7 +177,7 @@ TEST_F_TIMEOUT(nmi_restore, nmi_after_exit_sees_host_lstar, 300)
 	/* The control must leak; the exit-load list never. */
 	EXPECT_EQ(variant->software, leaks != 0);
 	EXPECT_EQ(host, vtx_rdmsr(0, MSR_LSTAR));
-	EXPECT_EQ(GUEST_LSTAR, vtx_vcpu_get_msr(&self->vcpu, MSR_LSTAR));
+	EXPECT_EQ(GUEST_LSTAR, vtx_vcpu_get_msr(&self->e.vcpu, MSR_LSTAR));
 }
 
 /*
@@ -196,33 +212,18 @@ static const struct host_msr switched[] = {
 };
 
 FIXTURE(fail_entry) {
-	struct vtx_kmsg kmsg;
-	int dev;
-	struct vtx_vm vm;
-	struct vtx_vcpu vcpu;
+	struct env e;
 };
 
 FIXTURE_SETUP(fail_entry)
 {
-	vtx_unload_if_loaded();
-	vtx_kmsg_mark(&self->kmsg);
-	vtx_load();
-	self->dev = vtx_open(VTX_DEV_PATH);
-	vtx_vm_create_default(&self->vm, VTX_DEV_PATH);
-	vtx_vcpu_create(&self->vm, 0, &self->vcpu);
-	vtx_vcpu_setup_long_mode(&self->vcpu, VTX_CODE_GPA);
-	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_read_lstar_start,
-		    guest_read_lstar_end);
+	env_up(_metadata, &self->e, false, guest_read_lstar_start,
+	       guest_read_lstar_end);
 }
 
 FIXTURE_TEARDOWN(fail_entry)
 {
-	vtx_vcpu_close(&self->vcpu);
-	vtx_vm_destroy(&self->vm);
-	close(self->dev);
-	EXPECT_EQ(0, __vtx_module_unload("vtx"));
-	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
-	vtx_kmsg_close(&self->kmsg);
+	env_down(_metadata, &self->e);
 }
 
 /*
@@ -237,7 +238,7 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 	struct kvm_cpuid_entry2 cpuid[128];
 	__u64 before[ARRAY_SIZE(switched)], efer, spec = 0, spec_guest = 0;
 	unsigned long user_gs = 0;
-	struct kvm_run *run = self->vcpu.run;
+	struct kvm_run *run = self->e.vcpu.run;
 	unsigned int i, qual, entries;
 	bool has_spec;
 	char buf[64];
@@ -247,18 +248,18 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 	vtx_pin_to_cpu(0);
 	has_spec = !__vtx_rdmsr(0, MSR_SPEC_CTRL, &spec);
 	if (has_spec) {
-		nent = vtx_get_supported_cpuid(self->dev, cpuid,
+		nent = vtx_get_supported_cpuid(self->e.dev, cpuid,
 					       ARRAY_SIZE(cpuid));
-		vtx_vcpu_set_cpuid(&self->vcpu, cpuid, nent);
+		vtx_vcpu_set_cpuid(&self->e.vcpu, cpuid, nent);
 		/* A bit the guest may set that the host's value lacks. */
 		for (i = 0; i < 3 && !spec_guest; i++)
 			if (!(spec & (1ULL << i)) &&
-			    __vtx_vcpu_set_msr(&self->vcpu, MSR_SPEC_CTRL,
+			    __vtx_vcpu_set_msr(&self->e.vcpu, MSR_SPEC_CTRL,
 					       1ULL << i) == 1)
 				spec_guest = 1ULL << i;
 	}
 	for (i = 0; i < ARRAY_SIZE(switched); i++)
-		vtx_vcpu_set_msr(&self->vcpu, switched[i].index,
+		vtx_vcpu_set_msr(&self->e.vcpu, switched[i].index,
 				 switched[i].guest);
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &user_gs));
 	for (i = 0; i < ARRAY_SIZE(switched); i++)
@@ -267,7 +268,7 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 	EXPECT_EQ((__u64)user_gs, before[4]) TH_LOG("KERNEL_GS_BASE");
 
 	ASSERT_EQ(0, debugfs_write(FAIL_ENTRY_FILE, "1\n"));
-	vtx_vcpu_run(&self->vcpu);
+	vtx_vcpu_run(&self->e.vcpu);
 	vtx_assert_exit(run, KVM_EXIT_FAIL_ENTRY);
 	EXPECT_EQ((__u64)FAIL_ENTRY_MSR_LOAD,
 		  run->fail_entry.hardware_entry_failure_reason);
@@ -292,16 +293,16 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 		EXPECT_EQ(spec, vtx_rdmsr(0, MSR_SPEC_CTRL));
 
 	/* The next entry is a good one: the guest reads its own value. */
-	EXPECT_EQ(GUEST_LSTAR, vtx_vcpu_run_out64(&self->vcpu, 0x44));
-	vtx_vcpu_run(&self->vcpu);
+	EXPECT_EQ(GUEST_LSTAR, vtx_vcpu_run_out64(&self->e.vcpu, 0x44));
+	vtx_vcpu_run(&self->e.vcpu);
 	vtx_assert_exit(run, KVM_EXIT_HLT);
 	for (i = 0; i < ARRAY_SIZE(switched); i++)
 		EXPECT_EQ(switched[i].guest,
-			  vtx_vcpu_get_msr(&self->vcpu, switched[i].index))
+			  vtx_vcpu_get_msr(&self->e.vcpu, switched[i].index))
 			TH_LOG("guest MSR 0x%x", switched[i].index);
 	if (spec_guest)
 		EXPECT_EQ(spec_guest,
-			  vtx_vcpu_get_msr(&self->vcpu, MSR_SPEC_CTRL));
+			  vtx_vcpu_get_msr(&self->e.vcpu, MSR_SPEC_CTRL));
 	EXPECT_EQ(before[1], vtx_rdmsr(0, MSR_LSTAR));
 }
 
