@@ -12,7 +12,7 @@
 #
 # Idempotent: the prefix holds a stamp with the version, the sha256 of our
 # patch and the configure flags; when it matches, nothing is done. Otherwise:
-#  1. install the build dependencies from bookworm that are missing;
+#  1. check the build dependencies, which scripts/deps.sh installs;
 #  2. download the orig and debian tarballs with apt-get source through a
 #     private apt configuration (a deb-src line for trixie; the system's apt
 #     state is not touched), or else straight from the archive's pool/, and
@@ -53,16 +53,7 @@ configure_flags="--with-nogui --with-rfb --disable-docbook --enable-3dnow \
 --enable-protection-keys --enable-smp --enable-uintr --enable-vmx=2 \
 --enable-x86-64"
 
-# Build dependencies, all from bookworm:
-#   g++ make            Bochs itself (nothing beyond libc and libstdc++)
-#   xz-utils patch      the tarballs, our patch
-#   curl                the fallback download from pool/
-#   bcc bin86           the 16-bit part of the Bochs BIOS (rombios.c)
-#   acpica-tools        iasl, for the BIOS's ACPI DSDT (the +dfsg tarball
-#                       has no prebuilt acpi-dsdt.hex); its 32-bit part is
-#                       freestanding gcc -m32 code, no 32-bit libc needed
-#   vgabios             the LGPL VGA BIOS (not in the +dfsg tarball either)
-build_deps="g++ make xz-utils patch curl bcc bin86 acpica-tools vgabios"
+# Build dependencies: scripts/deps.sh installs them, and says why each.
 
 die() {
 	echo "bochs3: $*" >&2
@@ -106,21 +97,13 @@ fi
 
 start=$(date +%s)
 
-# 1. Build dependencies, as scripts/deps.sh does.
-missing=""
-for p in $build_deps; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
+# 1. Build dependencies: scripts/deps.sh installs them (its package list),
+# then calls this script.
+for t in g++ make xz patch curl bcc as86 iasl; do
+	command -v "$t" >/dev/null || die "no $t: run scripts/deps.sh (make deps)"
 done
-if [ -n "$missing" ]; then
-	echo "bochs3: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get update -qq
-	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends $missing
-fi
+[ -f /usr/share/vgabios/vgabios.bin ] ||
+	die "no /usr/share/vgabios/vgabios.bin: run scripts/deps.sh (make deps)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vtx-bochs3.XXXXXX")
 # shellcheck disable=SC2317 # called from the EXIT trap

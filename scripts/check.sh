@@ -9,7 +9,7 @@
 #   selftests   the static test binaries build
 #   novmx       on a host without VMX, each test binary skips with the reason
 #   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU (every
-#               emulated tier runs on Bochs 3.0, see bochs= below)
+#               emulated tier runs on Bochs 3.0, see below)
 #   emu-2cpu    the same with 2 CPUs
 #   emu-msrlist the same with 1 CPU and efer_switch=msr_list, so that every
 #               test also runs with EFER on the VM-entry/exit MSR lists
@@ -113,10 +113,10 @@ novmx() {
 }
 
 # Every emulated tier runs on Bochs 3.0 (scripts/bochs3.sh, built and
-# cached by make deps): on the same suite it ran 2.4 times faster than
-# Debian's 2.7 here, with the same results. VTX_BOCHS=2.7 runs the tiers
-# that can on Debian's 2.7 instead; emu-spr needs 3.0 either way.
-bochs=${VTX_BOCHS:-3.0}
+# cached by make deps; emu-run.sh's default): on the same suite it ran 2.4
+# times faster than Debian's 2.7 here, with the same results. VTX_BOCHS=2.7
+# runs the tiers that can on Debian's 2.7 instead; emu-spr needs 3.0
+# either way.
 
 t0=$(date +%s)
 if ! make -s deps >"$results/deps.log" 2>&1; then
@@ -147,7 +147,7 @@ for cpus in 1 2; do
 	name=emu-${cpus}cpu
 	if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		counted "$name" "$top/.build/$name/counts" \
-			scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" \
+			scripts/emu-run.sh --ko "$top/vtx.ko" \
 			--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 			--cpus "$cpus" --out "$top/.build/$name" --name "$name"
 	else
@@ -158,7 +158,7 @@ done
 name=emu-msrlist
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
-		scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 1 --out "$top/.build/$name" --name "$name" \
 		--append "vtxparams=efer_switch=msr_list"
@@ -171,7 +171,7 @@ fi
 name=emu-icelake
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
-		scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 2 --megs 1024 --out "$top/.build/$name" --name "$name" \
 		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def" \
@@ -199,7 +199,7 @@ fi
 name=emu-novmx
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
-		scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 1 --out "$top/.build/$name" --name "$name" --timeout 300 \
 		--append "clearcpuid=vmx vtxtests=kernel_novmx"
@@ -223,7 +223,7 @@ kdump_tools() {
 # pass exactly as in emu-kdump.
 kdump_control() {
 	local out=$top/.build/emu-kdump-novmclear p=0 f=0 log
-	scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" --tests "$top/.build/kdump-tools" \
+	scripts/emu-run.sh --ko "$top/vtx.ko" --tests "$top/.build/kdump-tools" \
 		--kimage "$top/.build/kimage" --cpus 2 --megs 1024 --mode kdump \
 		--timeout 600 --out "$out" --name emu-kdump-novmclear \
 		--append "crashkernel=256M maxcpus=1 vtxparams=crash_vmclear=0" >"$out.log" 2>&1
@@ -260,7 +260,7 @@ kdump_control() {
 name=emu-kdump
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ] && kdump_tools; then
 	counted "$name" "$top/.build/$name/counts" \
-		scripts/emu-run.sh --bochs "$bochs" --ko "$top/vtx.ko" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/kdump-tools" --kimage "$top/.build/kimage" \
 		--cpus 2 --megs 1024 --mode kexec --timeout 900 \
 		--out "$top/.build/$name" --name "$name" --append "crashkernel=256M maxcpus=1"

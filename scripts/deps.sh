@@ -14,6 +14,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 # fast path); that path's stub (scripts/pvh/) builds with plain gcc -m32
 # -ffreestanding and binutils (no 32-bit libc), and python3 extracts the
 # vmlinux from the bzImage.
+# Bochs 3.0 (scripts/bochs3.sh, run last) builds with: g++ and make (Bochs
+# itself), xz-utils and patch (the tarballs, our patch), curl (the fallback
+# download from pool/), bcc and bin86 (the 16-bit part of the Bochs BIOS),
+# acpica-tools (iasl, for the BIOS's ACPI DSDT: the +dfsg tarball has no
+# prebuilt one) and vgabios (the LGPL VGA BIOS, not in that tarball).
 pkgs="
 linux-headers-amd64
 linux-source-6.1
@@ -24,6 +29,7 @@ bochs bochsbios vgabios
 busybox-static cpio xorriso isolinux syslinux-common
 kexec-tools
 gnuplot-nox
+g++ patch curl bcc bin86 acpica-tools
 "
 
 missing=""
