@@ -57,6 +57,43 @@ static void vtx_memslot_check_create_and_delete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
 	m = region(2, 15 * PG, PG, 0x30000000);
 	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	/* Read-only memory is a slot like any other. */
+	m = region(2, 15 * PG, PG, 0x30000000);
+	m.flags = KVM_MEM_READONLY;
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_CREATE);
+	s[2].gpa = 15 * PG;
+	s[2].npages = 1;
+	s[2].uaddr = 0x30000000;
+	s[2].flags = KVM_MEM_READONLY;
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_UNCHANGED);
+	/* Dropping the flag is a change. */
+	m.flags = 0;
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), -EINVAL);
+}
+
+static void vtx_memslot_find_covers_exactly(struct kunit *test)
+{
+	struct vtx_memslot s[NR];
+
+	one_slot(s);
+	KUNIT_EXPECT_PTR_EQ(test, vtx_memslot_find(s, NR, 16 * PG), &s[1]);
+	KUNIT_EXPECT_PTR_EQ(test, vtx_memslot_find(s, NR, 32 * PG - 1),
+			    &s[1]);
+	KUNIT_EXPECT_PTR_EQ(test, vtx_memslot_find(s, NR, 20 * PG + 0x123),
+			    &s[1]);
+	KUNIT_EXPECT_NULL(test, vtx_memslot_find(s, NR, 16 * PG - 1));
+	KUNIT_EXPECT_NULL(test, vtx_memslot_find(s, NR, 32 * PG));
+	KUNIT_EXPECT_NULL(test, vtx_memslot_find(s, NR, 0));
+	/* An unused slot covers nothing, even at its old address. */
+	s[1].npages = 0;
+	KUNIT_EXPECT_NULL(test, vtx_memslot_find(s, NR, 16 * PG));
+	/* A slot near the top of the address space does not wrap. */
+	s[3].gpa = ~0ULL - 2 * PG + 1;
+	s[3].npages = 2;
+	KUNIT_EXPECT_PTR_EQ(test, vtx_memslot_find(s, NR, ~0ULL), &s[3]);
+	KUNIT_EXPECT_NULL(test, vtx_memslot_find(s, NR, 0x1000));
 }
 
 static void vtx_memslot_check_rejects_bad_input(struct kunit *test)
@@ -65,8 +102,13 @@ static void vtx_memslot_check_rejects_bad_input(struct kunit *test)
 		struct kvm_userspace_memory_region m;
 		int err;
 	} cases[] = {
-		{ { .slot = 0, .flags = KVM_MEM_READONLY, .memory_size = PG,
-		    .userspace_addr = 0x20000000 }, -EINVAL },
+		{ { .slot = 0, .flags = KVM_MEM_READONLY | (1U << 3),
+		    .memory_size = PG, .userspace_addr = 0x20000000 },
+		  -EINVAL },
+		/* the same slot again, now read-only */
+		{ { .slot = 1, .flags = KVM_MEM_READONLY,
+		    .guest_phys_addr = 16 * PG, .memory_size = 16 * PG,
+		    .userspace_addr = 0x10000000 }, -EINVAL },
 		{ { .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES,
 		    .memory_size = PG, .userspace_addr = 0x20000000 }, -EINVAL },
 		{ { .slot = NR, .memory_size = PG,
@@ -120,6 +162,7 @@ static void vtx_memslot_check_rejects_bad_input(struct kunit *test)
 static struct kunit_case vtx_memslot_cases[] = {
 	KUNIT_CASE(vtx_memslot_check_create_and_delete),
 	KUNIT_CASE(vtx_memslot_check_rejects_bad_input),
+	KUNIT_CASE(vtx_memslot_find_covers_exactly),
 	{}
 };
 

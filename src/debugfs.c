@@ -13,10 +13,11 @@
  *		hold, in decimal: min(IA32_VMX_MISC's recommendation, one
  *		page) at load. Writing a lower value, 1 or more, lets a test
  *		fill a list on purpose; anything else is refused (-EINVAL).
- *   ept	"tables=<N> large_leaves=<N> splits=<N>": EPT table pages
- *		and 2 MiB EPT leaves in use, over every VM, and 2 MiB
- *		leaves split since load for an instruction fetch
- *		(nx_huge_pages)
+ *   ept	"tables=<N> large_leaves=<N> splits=<N> leaves=<N>
+ *		faults=<N>": EPT table pages, 2 MiB and 4 KiB EPT leaves
+ *		in use, over every VM; 2 MiB leaves split since load for
+ *		an instruction fetch (nx_huge_pages), and EPT violations
+ *		resolved by mapping a page since load
  *   nmi_ipi	write a CPU number: one NMI IPI to that CPU, which vtx's
  *		own NMI handler claims (nmi_ipi.c); read: how many it
  *		claimed since load. A test knob: NMIs hitting a guest.
@@ -80,10 +81,12 @@ DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_vmcs);
 
 static int vtx_debugfs_ept_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "tables=%ld large_leaves=%ld splits=%ld\n",
+	seq_printf(m, "tables=%ld large_leaves=%ld splits=%ld leaves=%ld faults=%ld\n",
 		   atomic_long_read(&vtx_ept_tables),
 		   atomic_long_read(&vtx_ept_large_leaves),
-		   atomic_long_read(&vtx_ept_splits));
+		   atomic_long_read(&vtx_ept_splits),
+		   atomic_long_read(&vtx_ept_leaves),
+		   atomic_long_read(&vtx_ept_faults));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vtx_debugfs_ept);

@@ -1,28 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EPT tables. Each VM has a 4-level table; leaves map 4 KiB guest pages
- * to pinned host pages, read/write/execute, write-back with "ignore PAT"
- * set, so that the guest cannot make host memory uncacheable.
+ * EPT tables. Each VM has a 4-level table. It starts empty: the fault
+ * path (ept_fault.c) maps one guest page per EPT violation, with a 4 KiB
+ * leaf, or with a 2 MiB leaf where the host maps the memory with a huge
+ * page, and the VM's MMU notifier zaps entries when the host mapping
+ * changes. Leaves are write-back with "ignore PAT" set, so that the guest
+ * cannot make host memory uncacheable; they are readable and executable,
+ * and writable only where the host mapping was writable when the page was
+ * looked up. On a CPU with the iTLB multihit bug (nx_huge_pages,
+ * mitigation.c) a 2 MiB leaf is not executable: the guest's first
+ * instruction fetch from it exits, and vtx_ept_split_large() replaces it
+ * by a table of 512 executable 4 KiB leaves to the same pages, so that no
+ * executable 2 MiB translation ever exists.
  *
- * Where a slot covers a whole 2 MiB-aligned guest range whose pinned
- * pages are one 2 MiB-aligned, physically contiguous run (a transparent
- * huge page), and the CPU has 2 MiB EPT pages, one 2 MiB leaf maps it
- * instead of a table of 512. Only where no table exists yet: vtx never
- * frees a table while the VM lives, since a CPU may still cache the
- * entry that points to it. A 2 MiB leaf maps only pinned pages of one
- * slot, so it reaches nothing a 4 KiB mapping would not. On a CPU with
- * the iTLB multihit bug (nx_huge_pages, mitigation.c) a 2 MiB leaf is not
- * executable: the guest's first instruction fetch from it exits, and
- * vtx_ept_split_large() replaces it by a table of 512 executable 4 KiB
- * leaves, so that no executable 2 MiB translation ever exists.
+ * Every change happens under the VM's mmu_lock, and nothing here sleeps
+ * or allocates: table pages come from a cache the caller filled before
+ * taking the lock. The CPU may walk the tables at any time from guest
+ * mode, so a new table is zeroed (or filled) before the single store that
+ * links it, and entries are written with single stores. A zap that
+ * changed anything (vtx_ept_zap() returns true) is followed, by the
+ * caller, by the VM's flush (vtx_vm_flush_ept()) before the host may
+ * reuse the pages it mapped; the tables it unlinked are freed only after
+ * that flush, since a CPU may still cache entries that point into them.
  *
- * Changes happen under the VM's slots lock. The CPU may walk the tables
- * at any time from guest mode, so a new table is zeroed before the single
- * store that links it, and entries are written with single stores.
- * Removing a mapping is followed, by the caller, by a kick of every CPU
- * and an INVEPT on each CPU before the vCPU's next entry (see run.c).
- *
- * Context: process context.
+ * Context: any, under the VM's mmu_lock (a spinlock).
  */
 #include <linux/atomic.h>
 #include <linux/gfp.h>
@@ -41,15 +42,17 @@
 #define VTX_EPT_LEVELS		4
 #define VTX_EPT_ENTRIES		512
 #define VTX_EPT_ADDR_MASK	GENMASK_ULL(51, 12)
-#define VTX_EPT_LEAF_FLAGS	(VMX_EPT_RWX_MASK | VMX_EPT_IPAT_BIT | \
+#define VTX_EPT_MEMTYPE		(VMX_EPT_IPAT_BIT | \
 				 (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT))
 /* Bit 7 of a level-1 entry: it maps a 2 MiB page rather than a table. */
 #define VTX_EPT_LARGE		BIT_ULL(7)
 
-/* Live 2 MiB leaves and tables, and splits, over all VMs: debugfs "ept". */
+/* Over all VMs, for debugfs "ept": live tables and leaves, and events. */
 atomic_long_t vtx_ept_large_leaves = ATOMIC_LONG_INIT(0);
+atomic_long_t vtx_ept_leaves = ATOMIC_LONG_INIT(0);
 atomic_long_t vtx_ept_tables = ATOMIC_LONG_INIT(0);
 atomic_long_t vtx_ept_splits = ATOMIC_LONG_INIT(0);
+atomic_long_t vtx_ept_faults = ATOMIC_LONG_INIT(0);
 
 static u64 *vtx_ept_table(u64 entry)
 {
@@ -59,6 +62,22 @@ static u64 *vtx_ept_table(u64 entry)
 static unsigned int vtx_ept_index(u64 gpa, int level)
 {
 	return (gpa >> (12 + 9 * level)) & (VTX_EPT_ENTRIES - 1);
+}
+
+/* Bytes of guest-physical space one entry of a @level table covers. */
+static u64 vtx_ept_span(int level)
+{
+	return 1ULL << (12 + 9 * level);
+}
+
+static bool vtx_ept_present(u64 e)
+{
+	return e & VMX_EPT_RWX_MASK;
+}
+
+static bool vtx_ept_leaf(u64 e, int level)
+{
+	return level == 0 || (level == 1 && (e & VTX_EPT_LARGE));
 }
 
 /**
@@ -77,21 +96,25 @@ int vtx_ept_init(struct vtx_ept *ept)
 	return 0;
 }
 
+static void vtx_ept_drop_leaf(int level)
+{
+	if (level)
+		atomic_long_dec(&vtx_ept_large_leaves);
+	else
+		atomic_long_dec(&vtx_ept_leaves);
+}
+
 static void vtx_ept_free_table(u64 *table, int level)
 {
 	unsigned int i;
 
-	if (level > 0) {
-		for (i = 0; i < VTX_EPT_ENTRIES; i++) {
-			if (!(table[i] & VMX_EPT_RWX_MASK))
-				continue;
-			/* A 2 MiB leaf maps a slot's page, not a table. */
-			if (level == 1 && (table[i] & VTX_EPT_LARGE)) {
-				atomic_long_dec(&vtx_ept_large_leaves);
-				continue;
-			}
+	for (i = 0; i < VTX_EPT_ENTRIES; i++) {
+		if (!vtx_ept_present(table[i]))
+			continue;
+		if (vtx_ept_leaf(table[i], level))
+			vtx_ept_drop_leaf(level);
+		else
 			vtx_ept_free_table(vtx_ept_table(table[i]), level - 1);
-		}
 	}
 	free_page((unsigned long)table);
 	atomic_long_dec(&vtx_ept_tables);
@@ -108,13 +131,47 @@ void vtx_ept_destroy(struct vtx_ept *ept)
 	ept->root = NULL;
 }
 
-/*
- * The entry for @gpa at @stop (0: the 4 KiB leaf; 1: the entry of its
- * 2 MiB range), allocating tables on the way when @alloc. NULL when a
- * table is missing (and not @alloc, or out of memory), or when a 2 MiB
- * leaf lies on the way to a 4 KiB one.
+/**
+ * vtx_ept_cache_fill() - have VTX_EPT_CACHE_PAGES zeroed pages ready
+ * @cache: the cache
+ *
+ * Context: process context, no lock held.
+ * Return: 0 or -ENOMEM.
  */
-static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop, bool alloc)
+int vtx_ept_cache_fill(struct vtx_ept_cache *cache)
+{
+	while (cache->n < VTX_EPT_CACHE_PAGES) {
+		void *p = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+		if (!p)
+			return -ENOMEM;
+		cache->pages[cache->n++] = p;
+	}
+	return 0;
+}
+
+void vtx_ept_cache_free(struct vtx_ept_cache *cache)
+{
+	while (cache->n)
+		free_page((unsigned long)cache->pages[--cache->n]);
+}
+
+/* A zeroed page from @cache, now an EPT table; NULL if it is empty. */
+static u64 *vtx_ept_cache_take(struct vtx_ept_cache *cache)
+{
+	if (WARN_ON_ONCE(!cache->n))
+		return NULL;
+	atomic_long_inc(&vtx_ept_tables);
+	return cache->pages[--cache->n];
+}
+
+/*
+ * The entry for @gpa in the level-@stop table (0: the 4 KiB leaf; 1: the
+ * entry of its 2 MiB range). Missing tables are linked from @cache, or,
+ * without one, make it return NULL; so does a 2 MiB leaf above @stop.
+ */
+static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop,
+			 struct vtx_ept_cache *cache)
 {
 	u64 *table = page_address(ept->root);
 	int level;
@@ -123,19 +180,15 @@ static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop, bool alloc)
 		u64 *entry = &table[vtx_ept_index(gpa, level)];
 		u64 e = READ_ONCE(*entry);
 
-		if (!(e & VMX_EPT_RWX_MASK)) {
-			struct page *page;
+		if (!vtx_ept_present(e)) {
+			u64 *new = cache ? vtx_ept_cache_take(cache) : NULL;
 
-			if (!alloc)
+			if (!new)
 				return NULL;
-			page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-			if (!page)
-				return NULL;
-			atomic_long_inc(&vtx_ept_tables);
-			e = page_to_phys(page) | VMX_EPT_RWX_MASK;
+			e = virt_to_phys(new) | VMX_EPT_RWX_MASK;
 			/* Zeroed before this single store publishes it. */
 			WRITE_ONCE(*entry, e);
-		} else if (level == 1 && (e & VTX_EPT_LARGE)) {
+		} else if (vtx_ept_leaf(e, level)) {
 			return NULL;
 		}
 		table = vtx_ept_table(e);
@@ -143,110 +196,199 @@ static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop, bool alloc)
 	return &table[vtx_ept_index(gpa, stop)];
 }
 
-/* Guest pages from @gpa to the end of its 2 MiB range, at most @left. */
-static unsigned long vtx_ept_run(u64 gpa, unsigned long left)
+/**
+ * vtx_ept_lookup() - how @gpa is mapped
+ * @ept: the EPT
+ * @gpa: a guest-physical address
+ * @pfn: set to the host frame @gpa maps to, if it is mapped
+ *
+ * Return: 0 when unmapped, else VTX_EPT_MAPS_* bits.
+ */
+unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa, u64 *pfn)
 {
-	return min_t(unsigned long, left,
-		     VTX_EPT_ENTRIES - vtx_ept_index(gpa, 0));
+	u64 *table = page_address(ept->root);
+	unsigned int maps = 0;
+	int level;
+	u64 e;
+
+	for (level = VTX_EPT_LEVELS - 1; ; level--) {
+		e = READ_ONCE(table[vtx_ept_index(gpa, level)]);
+		if (!vtx_ept_present(e))
+			return 0;
+		if (vtx_ept_leaf(e, level))
+			break;
+		table = vtx_ept_table(e);
+	}
+	*pfn = ((e & VTX_EPT_ADDR_MASK) >> PAGE_SHIFT) +
+	       (level ? vtx_ept_index(gpa, 0) : 0);
+	if (e & VMX_EPT_READABLE_MASK)
+		maps |= VTX_EPT_MAPS_READ;
+	if (e & VMX_EPT_WRITABLE_MASK)
+		maps |= VTX_EPT_MAPS_WRITE;
+	if (e & VMX_EPT_EXECUTABLE_MASK)
+		maps |= VTX_EPT_MAPS_EXEC;
+	if (level)
+		maps |= VTX_EPT_MAPS_LARGE;
+	return maps;
 }
 
-/* Can one 2 MiB leaf map these 512 pages? */
-static bool vtx_ept_large_ok(struct page **pages)
+/**
+ * vtx_ept_can_map_large() - is the 2 MiB range of @gpa free for one leaf?
+ * @ept: the EPT
+ * @gpa: a guest-physical address
+ *
+ * Only an empty level-1 entry takes a 2 MiB leaf: a table already there
+ * (some of the range mapped with 4 KiB leaves) stays.
+ *
+ * Return: whether the CPU has 2 MiB EPT pages and the entry is empty.
+ */
+bool vtx_ept_can_map_large(struct vtx_ept *ept, u64 gpa)
 {
-	u64 base = page_to_phys(pages[0]);
+	u64 *entry;
+
+	if (!(vtx_host_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT))
+		return false;
+	entry = vtx_ept_walk(ept, gpa, 1, NULL);
+	/* A table is missing on the way: the walk that maps links it. */
+	if (!entry)
+		return true;
+	return !vtx_ept_present(READ_ONCE(*entry));
+}
+
+static u64 vtx_ept_leaf_bits(unsigned int maps)
+{
+	u64 e = VTX_EPT_MEMTYPE | VMX_EPT_READABLE_MASK;
+
+	if (maps & VTX_EPT_MAPS_WRITE)
+		e |= VMX_EPT_WRITABLE_MASK;
+	if (maps & VTX_EPT_MAPS_EXEC)
+		e |= VMX_EPT_EXECUTABLE_MASK;
+	return e;
+}
+
+/**
+ * vtx_ept_map() - map one guest page, or one 2 MiB range
+ * @ept: the EPT
+ * @gpa: the guest-physical address; 2 MiB-aligned with VTX_EPT_MAPS_LARGE
+ * @pfn: the host frame (the first of 512 with VTX_EPT_MAPS_LARGE)
+ * @maps: VTX_EPT_MAPS_* bits; the leaf is always readable
+ * @cache: the pages for missing tables
+ *
+ * A 2 MiB leaf goes only where vtx_ept_can_map_large() said so, under the
+ * same hold of the mmu_lock. A 4 KiB leaf replaces the entry there: with
+ * more rights to the same page the CPU needs no flush (an EPT violation
+ * drops the translation that caused it), otherwise the caller must flush.
+ *
+ * Return: whether the caller must flush (an entry to another page, or
+ * with fewer rights, was replaced).
+ */
+bool vtx_ept_map(struct vtx_ept *ept, u64 gpa, u64 pfn, unsigned int maps,
+		 struct vtx_ept_cache *cache)
+{
+	u64 new = ((pfn << PAGE_SHIFT) & VTX_EPT_ADDR_MASK) |
+		  vtx_ept_leaf_bits(maps);
+	u64 *entry, old;
+
+	if (maps & VTX_EPT_MAPS_LARGE) {
+		entry = vtx_ept_walk(ept, gpa, 1, cache);
+		if (WARN_ON_ONCE(!entry || vtx_ept_present(READ_ONCE(*entry))))
+			return false;
+		WRITE_ONCE(*entry, new | VTX_EPT_LARGE);
+		atomic_long_inc(&vtx_ept_large_leaves);
+		return false;
+	}
+	entry = vtx_ept_walk(ept, gpa, 0, cache);
+	if (WARN_ON_ONCE(!entry))
+		return false;
+	old = READ_ONCE(*entry);
+	WRITE_ONCE(*entry, new);
+	if (!vtx_ept_present(old)) {
+		atomic_long_inc(&vtx_ept_leaves);
+		return false;
+	}
+	return (old & VTX_EPT_ADDR_MASK) != (new & VTX_EPT_ADDR_MASK) ||
+	       (old & ~new & VMX_EPT_RWX_MASK);
+}
+
+static bool vtx_ept_table_empty(const u64 *table)
+{
 	unsigned int i;
 
-	if (!(vtx_host_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT) ||
-	    !IS_ALIGNED(base, SZ_2M))
-		return false;
-	for (i = 1; i < VTX_EPT_ENTRIES; i++)
-		if (page_to_phys(pages[i]) != base + ((u64)i << PAGE_SHIFT))
+	for (i = 0; i < VTX_EPT_ENTRIES; i++)
+		if (vtx_ept_present(READ_ONCE(table[i])))
 			return false;
 	return true;
 }
 
-/**
- * vtx_ept_map_range() - map @n guest pages from @gpa to @pages
- * @ept: the EPT
- * @gpa: page-aligned guest-physical address
- * @pages: the pinned host pages, @n of them
- * @n: the number of pages
- *
- * One walk per 2 MiB range; a 2 MiB leaf where the file comment allows.
- * On failure part of the range may be mapped: the caller unmaps it all.
- *
- * Return: 0; -ENOMEM; -EEXIST if a 2 MiB leaf is in the way.
+/*
+ * Zap [@start, @end) in the level-@level @table, which maps from @base.
+ * A 2 MiB leaf the range touches goes whole. A table the zap leaves empty
+ * is unlinked and put on @freed.
  */
-int vtx_ept_map_range(struct vtx_ept *ept, u64 gpa, struct page **pages,
-		      unsigned long n)
+static bool vtx_ept_zap_table(u64 *table, int level, u64 base, u64 start,
+			      u64 end, struct list_head *freed)
 {
-	unsigned long i, j, run;
-	u64 *entry;
+	u64 span = vtx_ept_span(level);
+	unsigned int i = vtx_ept_index(start, level);
+	u64 at = base + i * span;
+	bool changed = false;
 
-	for (i = 0; i < n; i += run) {
-		u64 g = gpa + ((u64)i << PAGE_SHIFT);
+	for (; i < VTX_EPT_ENTRIES && at < end; i++, at += span) {
+		u64 e = READ_ONCE(table[i]);
+		u64 *child;
 
-		run = vtx_ept_run(g, n - i);
-		if (run == VTX_EPT_ENTRIES && vtx_ept_large_ok(pages + i)) {
-			entry = vtx_ept_walk(ept, g, 1, true);
-			if (!entry)
-				return -ENOMEM;
-			if (!READ_ONCE(*entry)) {
-				u64 flags = VTX_EPT_LEAF_FLAGS | VTX_EPT_LARGE;
-
-				if (vtx_mitigations.nx_huge_pages)
-					flags &= ~VMX_EPT_EXECUTABLE_MASK;
-				WRITE_ONCE(*entry, page_to_phys(pages[i]) | flags);
-				atomic_long_inc(&vtx_ept_large_leaves);
-				continue;
-			}
+		if (!vtx_ept_present(e))
+			continue;
+		if (vtx_ept_leaf(e, level)) {
+			WRITE_ONCE(table[i], 0);
+			vtx_ept_drop_leaf(level);
+			changed = true;
+			continue;
 		}
-		entry = vtx_ept_walk(ept, g, 0, true);
-		if (!entry) {
-			/* Slots do not overlap: a 2 MiB leaf here is a bug. */
-			entry = vtx_ept_walk(ept, g, 1, false);
-			return entry && (READ_ONCE(*entry) & VTX_EPT_LARGE) ?
-			       -EEXIST : -ENOMEM;
+		child = vtx_ept_table(e);
+		if (!vtx_ept_zap_table(child, level - 1, at, max(start, at),
+				       min(end, at + span), freed))
+			continue;
+		changed = true;
+		if (vtx_ept_table_empty(child)) {
+			WRITE_ONCE(table[i], 0);
+			list_add(&virt_to_page(child)->lru, freed);
 		}
-		for (j = 0; j < run; j++)
-			WRITE_ONCE(entry[j], page_to_phys(pages[i + j]) |
-					     VTX_EPT_LEAF_FLAGS);
 	}
-	return 0;
+	return changed;
 }
 
 /**
- * vtx_ept_unmap_range() - remove the mappings of @n pages from @gpa
+ * vtx_ept_zap() - unmap the guest-physical range [@gpa, @end)
  * @ept: the EPT
- * @gpa: page-aligned guest-physical address
- * @n: the number of pages
+ * @gpa: page-aligned start
+ * @end: page-aligned end
+ * @freed: where the tables left empty go, to vtx_ept_free_tables()
+ *	once the caller has flushed
  *
- * A 2 MiB leaf goes whole: one is only made inside a single slot, which
- * is only ever unmapped whole. The caller flushes before it unpins (see
- * the file comment).
+ * Return: whether anything was unmapped: the caller must flush.
  */
-void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n)
+bool vtx_ept_zap(struct vtx_ept *ept, u64 gpa, u64 end,
+		 struct list_head *freed)
 {
-	unsigned long i, j, run;
-	u64 *entry, e;
+	if (gpa >= end)
+		return false;
+	return vtx_ept_zap_table(page_address(ept->root), VTX_EPT_LEVELS - 1,
+				 0, gpa, end, freed);
+}
 
-	for (i = 0; i < n; i += run) {
-		u64 g = gpa + ((u64)i << PAGE_SHIFT);
+/**
+ * vtx_ept_free_tables() - free the tables vtx_ept_zap() unlinked
+ * @freed: the list; the VM has been flushed since they were unlinked
+ */
+void vtx_ept_free_tables(struct list_head *freed)
+{
+	struct page *page, *next;
 
-		run = vtx_ept_run(g, n - i);
-		entry = vtx_ept_walk(ept, g, 1, false);
-		if (!entry)
-			continue;
-		e = READ_ONCE(*entry);
-		if (e & VTX_EPT_LARGE) {
-			WARN_ON_ONCE(run != VTX_EPT_ENTRIES);
-			WRITE_ONCE(*entry, 0);
-			atomic_long_dec(&vtx_ept_large_leaves);
-		} else if (e & VMX_EPT_RWX_MASK) {
-			entry = vtx_ept_table(e) + vtx_ept_index(g, 0);
-			for (j = 0; j < run; j++)
-				WRITE_ONCE(entry[j], 0);
-		}
+	list_for_each_entry_safe(page, next, freed, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		atomic_long_dec(&vtx_ept_tables);
 	}
 }
 
@@ -254,35 +396,39 @@ void vtx_ept_unmap_range(struct vtx_ept *ept, u64 gpa, unsigned long n)
  * vtx_ept_split_large() - map the 2 MiB leaf at @gpa with 4 KiB leaves
  * @ept: the EPT
  * @gpa: a guest-physical address inside the leaf
+ * @cache: where the new table comes from
  *
- * The new table maps the same 512 pages, readable, writable and
+ * The new table maps the same 512 pages with the same rights, and
  * executable; it is filled before the single store that replaces the
- * leaf. The caller, under the slots lock, flushes every vCPU's
- * translations afterwards.
+ * leaf. The caller flushes every vCPU's translations afterwards.
  *
- * Return: 0, also when no 2 MiB leaf is there (already split); -ENOMEM.
+ * Return: whether a leaf was split (none is there when it already was).
  */
-int vtx_ept_split_large(struct vtx_ept *ept, u64 gpa)
+bool vtx_ept_split_large(struct vtx_ept *ept, u64 gpa,
+			 struct vtx_ept_cache *cache)
 {
-	u64 *entry = vtx_ept_walk(ept, gpa, 1, false);
-	struct page *page;
-	u64 *table, base;
+	u64 *entry = vtx_ept_walk(ept, gpa, 1, NULL);
+	u64 *table, e, bits;
 	unsigned int i;
 
-	if (!entry || !(READ_ONCE(*entry) & VTX_EPT_LARGE))
-		return 0;
-	page = alloc_page(GFP_KERNEL_ACCOUNT);
-	if (!page)
-		return -ENOMEM;
-	table = page_address(page);
-	base = READ_ONCE(*entry) & VTX_EPT_ADDR_MASK & ~(u64)(SZ_2M - 1);
+	if (!entry)
+		return false;
+	e = READ_ONCE(*entry);
+	if (!vtx_ept_present(e) || !(e & VTX_EPT_LARGE))
+		return false;
+	table = vtx_ept_cache_take(cache);
+	if (!table)
+		return false;
+	bits = (e & ~VTX_EPT_ADDR_MASK & ~VTX_EPT_LARGE) |
+	       VMX_EPT_EXECUTABLE_MASK;
 	for (i = 0; i < VTX_EPT_ENTRIES; i++)
-		table[i] = (base + ((u64)i << PAGE_SHIFT)) | VTX_EPT_LEAF_FLAGS;
-	atomic_long_inc(&vtx_ept_tables);
-	WRITE_ONCE(*entry, page_to_phys(page) | VMX_EPT_RWX_MASK);
+		table[i] = ((e & VTX_EPT_ADDR_MASK) + ((u64)i << PAGE_SHIFT)) |
+			   bits;
+	WRITE_ONCE(*entry, virt_to_phys(table) | VMX_EPT_RWX_MASK);
 	atomic_long_dec(&vtx_ept_large_leaves);
+	atomic_long_add(VTX_EPT_ENTRIES, &vtx_ept_leaves);
 	atomic_long_inc(&vtx_ept_splits);
-	return 0;
+	return true;
 }
 
 /**

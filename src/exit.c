@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VM-exit handlers. Each returns 1 to re-enter the guest, or 0 with
- * kvm_run.exit_reason set to return to user space, or VTX_EXIT_SPLIT.
+ * kvm_run.exit_reason set to return to user space, or VTX_EXIT_EPT_FAULT.
  *
  * Whatever the guest does, the answer is an exit to user space, an
  * exception injected into the guest, or a re-entry: never a host error.
@@ -370,34 +370,25 @@ static int vtx_exit_exception(struct vtx_vcpu *vcpu)
 				 EXIT_REASON_EXCEPTION_NMI);
 }
 
+/*
+ * An EPT violation: the run loop maps the page, or reports the access
+ * (ept_fault.c). The access is what the qualification says; an access
+ * that names none (it cannot happen) counts as a read.
+ */
 static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
 {
-	struct vtx_memory_fault *fault = (void *)&vcpu->run->mmio;
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
-	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	unsigned int access = 0;
 
-	/*
-	 * A fetch from a page that is mapped readable but not executable:
-	 * only a 2 MiB leaf under nx_huge_pages is (ept.c). The run loop
-	 * splits it and the guest fetches again.
-	 */
-	if ((q & EPT_VIOLATION_ACC_INSTR) &&
-	    (q & (VMX_EPT_READABLE_MASK << EPT_VIOLATION_RWX_SHIFT)) &&
-	    !(q & (VMX_EPT_EXECUTABLE_MASK << EPT_VIOLATION_RWX_SHIFT))) {
-		vcpu->split_gpa = gpa;
-		return VTX_EXIT_SPLIT;
-	}
-	vcpu->run->exit_reason = KVM_EXIT_MEMORY_FAULT;
-	fault->gpa = gpa;
-	fault->size = 0;
-	fault->flags = 0;
 	if (q & EPT_VIOLATION_ACC_READ)
-		fault->flags |= VTX_MEMORY_FAULT_READ;
+		access |= VTX_EPT_MAPS_READ;
 	if (q & EPT_VIOLATION_ACC_WRITE)
-		fault->flags |= VTX_MEMORY_FAULT_WRITE;
+		access |= VTX_EPT_MAPS_WRITE;
 	if (q & EPT_VIOLATION_ACC_INSTR)
-		fault->flags |= VTX_MEMORY_FAULT_EXEC;
-	return 0;
+		access |= VTX_EPT_MAPS_EXEC;
+	vcpu->fault_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	vcpu->fault_access = access ?: VTX_EPT_MAPS_READ;
+	return VTX_EXIT_EPT_FAULT;
 }
 
 /**
@@ -405,8 +396,8 @@ static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
  * @vcpu: the vCPU
  * @exit_reason: VM_EXIT_REASON
  *
- * Return: 1 to re-enter, 0 to return to user space, VTX_EXIT_SPLIT to
- * re-enter once the run loop has split a 2 MiB EPT leaf.
+ * Return: 1 to re-enter, 0 to return to user space, VTX_EXIT_EPT_FAULT
+ * for the run loop to resolve an EPT violation.
  */
 int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 {

@@ -10,10 +10,10 @@
 struct vtx_vcpu;
 
 /*
- * vtx_exit_handle(): re-enter after splitting the non-executable 2 MiB
- * EPT leaf at vcpu->split_gpa, which may sleep (the run loop does it).
+ * vtx_exit_handle(): an EPT violation at vcpu->fault_gpa; the run loop
+ * resolves it preemptible, since that may sleep (vtx_ept_fault()).
  */
-#define VTX_EXIT_SPLIT	2
+#define VTX_EXIT_EPT_FAULT	2
 
 int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason);
 void vtx_exit_inject(u8 vector, bool has_error, u32 error);

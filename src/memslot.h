@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Memory slots: guest-physical ranges backed by pinned user pages.
+ * Memory slots: guest-physical ranges backed by the VMM's user memory.
  */
 #ifndef VTX_MEMSLOT_H
 #define VTX_MEMSLOT_H
@@ -8,7 +8,6 @@
 #include <linux/types.h>
 
 struct kvm_userspace_memory_region;
-struct page;
 struct vtx_vm;
 
 /* Slot ids run from 0 to VTX_NR_MEMSLOTS - 1 (KVM_CAP_NR_MEMSLOTS). */
@@ -21,13 +20,13 @@ struct vtx_vm;
  * @gpa: first guest-physical address
  * @npages: its size in pages; 0 for an unused slot
  * @uaddr: the user address it was created from
- * @pages: the pinned pages, @npages of them
+ * @flags: its KVM_MEM_* flags
  */
 struct vtx_memslot {
 	u64 gpa;
 	unsigned long npages;
 	u64 uaddr;
-	struct page **pages;
+	u32 flags;
 };
 
 /* What a valid KVM_SET_USER_MEMORY_REGION asks for. */
@@ -41,10 +40,11 @@ enum vtx_memslot_op {
 int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 		      const struct vtx_memslot *slots, unsigned int nr,
 		      enum vtx_memslot_op *op);
+const struct vtx_memslot *vtx_memslot_find(const struct vtx_memslot *slots,
+					   unsigned int nr, u64 gpa);
 
 /* memslot.c */
 int vtx_memslot_set(struct vtx_vm *vm,
 		    const struct kvm_userspace_memory_region *mem);
-void vtx_memslot_destroy_all(struct vtx_vm *vm);
 
 #endif /* VTX_MEMSLOT_H */

@@ -27,9 +27,9 @@ static bool vtx_memslot_overlaps(const struct vtx_memslot *s, u64 gpa,
  * @nr: the number of slot ids
  * @op: on success, what the request does
  *
- * Only flags 0 is supported (no dirty logging, no read-only memory). An
+ * Of the flags only KVM_MEM_READONLY is supported (no dirty logging). An
  * existing slot can be deleted (size 0) or set again unchanged; any other
- * change, including a move, is -EINVAL.
+ * change, including a move or new flags, is -EINVAL.
  *
  * Return: 0; -EINVAL for unsupported flags, an unaligned or overflowing
  * range, a slot id out of range, more than VTX_MEMSLOT_MAX_PAGES pages,
@@ -44,7 +44,7 @@ int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 	unsigned long npages;
 	unsigned int i;
 
-	if (mem->flags)
+	if (mem->flags & ~KVM_MEM_READONLY)
 		return -EINVAL;
 	if (mem->slot >= nr)
 		return -EINVAL;
@@ -66,7 +66,8 @@ int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 	}
 	if (old->npages) {
 		if (old->gpa != mem->guest_phys_addr || old->npages != npages ||
-		    old->uaddr != mem->userspace_addr)
+		    old->uaddr != mem->userspace_addr ||
+		    old->flags != mem->flags)
 			return -EINVAL;
 		*op = VTX_MEMSLOT_UNCHANGED;
 		return 0;
@@ -77,4 +78,24 @@ int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 			return -EEXIST;
 	*op = VTX_MEMSLOT_CREATE;
 	return 0;
+}
+
+/**
+ * vtx_memslot_find() - the slot that holds @gpa
+ * @slots: the VM's slots
+ * @nr: how many
+ * @gpa: a guest-physical address
+ *
+ * Return: the slot, or NULL when no slot covers @gpa.
+ */
+const struct vtx_memslot *vtx_memslot_find(const struct vtx_memslot *slots,
+					   unsigned int nr, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (slots[i].npages && gpa >= slots[i].gpa &&
+		    (gpa - slots[i].gpa) >> PAGE_SHIFT < slots[i].npages)
+			return &slots[i];
+	return NULL;
 }

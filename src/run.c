@@ -50,6 +50,7 @@
 #include "cpu.h"
 #include "debugreg.h"
 #include "ept.h"
+#include "ept_fault.h"
 #include "exit.h"
 #include "mitigation.h"
 #include "msr_fault.h"
@@ -185,7 +186,7 @@ static void vtx_run_flush(struct vtx_vcpu *vcpu, int cpu)
 
 	/* Pairs with the smp_mb() in vtx_vm_flush_ept(). */
 	smp_mb();
-	gen = READ_ONCE(vcpu->vm->ept_gen);
+	gen = atomic64_read(&vcpu->vm->ept_gen);
 	if (vcpu->flush_cpu == cpu && vcpu->flush_gen == gen)
 		return;
 	vtx_ept_flush(vcpu->vm->ept.eptp);
@@ -333,28 +334,6 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	return reason;
 }
 
-/*
- * An instruction fetch hit a non-executable 2 MiB EPT leaf (nx_huge_pages):
- * map its range with 4 KiB leaves and let every vCPU drop what it cached.
- * Preemptible: it allocates under the slots lock.
- */
-static int vtx_run_split(struct vtx_vcpu *vcpu)
-{
-	struct vtx_vm *vm = vcpu->vm;
-	int r;
-
-	mutex_lock(&vm->slots_lock);
-	r = vtx_ept_split_large(&vm->ept, vcpu->split_gpa);
-	if (!r)
-		vtx_vm_flush_ept(vm);
-	mutex_unlock(&vm->slots_lock);
-	if (r)
-		return r;
-	vcpu->ept_splits++;
-	vcpu->l1d_flush_pending = true;
-	return 1;
-}
-
 /**
  * vtx_run() - KVM_RUN
  * @vcpu: the vCPU
@@ -362,8 +341,9 @@ static int vtx_run_split(struct vtx_vcpu *vcpu)
  * Return: 0 with kvm_run.exit_reason set; -EINTR with KVM_EXIT_INTR for
  * a pending signal or immediate_exit; -EIO, every time, for a vCPU that
  * is dead because an MSR did not fit on its lists, and when VMX is off on
- * this CPU (a reboot or kexec is under way); -ENOMEM when a 2 MiB EPT
- * leaf could not be split.
+ * this CPU (a reboot or kexec is under way); the errors of
+ * vtx_ept_fault() (-EFAULT, -EINTR, -EHWPOISON, -ENOMEM) when a guest
+ * page cannot be mapped.
  */
 int vtx_run(struct vtx_vcpu *vcpu)
 {
@@ -418,8 +398,8 @@ int vtx_run(struct vtx_vcpu *vcpu)
 		else
 			r = vtx_exit_handle(vcpu, reason);
 		preempt_enable();
-		if (r == VTX_EXIT_SPLIT)
-			r = vtx_run_split(vcpu);
+		if (r == VTX_EXIT_EPT_FAULT)
+			r = vtx_ept_fault(vcpu);
 		if (r <= 0)
 			break;
 	}

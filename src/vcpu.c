@@ -309,6 +309,7 @@ static void vtx_vcpu_free(struct vtx_vcpu *vcpu)
 	if (vcpu->guest_fpu.fpstate)
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kvfree(vcpu->cpuid);
+	vtx_ept_cache_free(&vcpu->ept_cache);
 	kfree(vcpu);
 }
 

@@ -13,6 +13,7 @@
 
 #include <asm/fpu/api.h>
 
+#include "ept.h"
 #include "msr_list.h"
 #include "run_flags.h"
 #include "spec_ctrl_hw.h"
@@ -87,7 +88,9 @@ struct vtx_pio {
  *	into the hardware for each entry
  * @l1d_flush_pending: host code ran since the last entry: the next one
  *	flushes the L1D under vmentry_l1d_flush=cond (mitigation_hw.c)
- * @split_gpa: the 2 MiB EPT leaf an instruction fetch needs split
+ * @fault_gpa: the guest-physical address of the last EPT violation
+ * @fault_access: its access, VTX_EPT_MAPS_READ/WRITE/EXEC bits
+ * @ept_cache: table pages for the fault path (ept.h)
  * @tsc_offset: added to the host's TSC for the guest's
  * @exits: VM exits
  * @exit_reason: VM exits by basic exit reason
@@ -142,7 +145,9 @@ struct vtx_vcpu {
 	unsigned long dr6;
 	bool dr7_bp_enabled;
 	bool l1d_flush_pending;
-	u64 split_gpa;
+	u64 fault_gpa;
+	unsigned int fault_access;
+	struct vtx_ept_cache ept_cache;
 	u64 tsc_offset;
 
 	u64 exits;

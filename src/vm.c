@@ -47,6 +47,8 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_SYNC_MMU:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VTX_NR_MEMSLOTS;
@@ -72,7 +74,7 @@ static void vtx_vm_release(struct kref *ref)
 	for (id = 0; id < VTX_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			vtx_vcpu_destroy(vm->vcpus[id]);
-	vtx_memslot_destroy_all(vm);
+	vtx_mmu_notifier_unregister(vm);
 	vtx_ept_destroy(&vm->ept);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -85,19 +87,22 @@ void vtx_vm_put(struct vtx_vm *vm)
 
 /**
  * vtx_vm_flush_ept() - make every vCPU drop translations of removed pages
- * @vm: the VM; its slots lock is held
+ * @vm: the VM; the entries are already gone from its EPT
  *
  * Bump the generation that each vCPU checks, with interrupts off, before
  * every entry; then interrupt every CPU. A vCPU in guest mode exits on the
  * interrupt, and this returns only once every CPU has taken it, so no vCPU
  * can still be running on a translation from before the bump: the caller
- * may free the pages.
+ * may let the pages, and the tables that were unlinked, go.
+ *
+ * Context: process context, interrupts on, no sleeping (it may run from
+ * an MMU notifier that must not block).
  */
 void vtx_vm_flush_ept(struct vtx_vm *vm)
 {
-	WRITE_ONCE(vm->ept_gen, vm->ept_gen + 1);
+	atomic64_inc(&vm->ept_gen);
 	/* Pairs with the smp_mb() in the entry path of run.c. */
-	smp_mb();
+	smp_mb__after_atomic();
 	kick_all_cpus_sync();
 }
 
@@ -171,12 +176,16 @@ int vtx_vm_create(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
+	spin_lock_init(&vm->mmu_lock);
 	if (vtx_ept_init(&vm->ept)) {
 		kfree(vm);
 		return -ENOMEM;
 	}
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	fd = vtx_mmu_notifier_register(vm);
+	if (fd)
+		goto error_put_vm;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)

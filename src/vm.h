@@ -5,8 +5,11 @@
 #ifndef VTX_VM_H
 #define VTX_VM_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "ept.h"
@@ -25,8 +28,17 @@ struct vtx_vcpu;
  * @lock: serialises vCPU creation
  * @vcpus: the vCPUs by id; an entry is set once the vCPU is complete
  * @slots_lock: serialises memory-slot changes
- * @slots: the memory slots by id
- * @pinned_pages: pages pinned for all slots
+ * @slots: the memory slots by id; written under both @slots_lock and
+ *	@mmu_lock, so either lock is enough to read them
+ * @mmu_lock: serialises the EPT's changes: faults, zaps, slot changes
+ * @mmu_notifier: follows the VMM's mappings of guest memory
+ * @mmu_notifier_on: @mmu_notifier is registered
+ * @mmu_seq: bumped, under @mmu_lock, at the end of every invalidation
+ *	and when a slot is deleted; a fault maps only if it is unchanged
+ *	since the fault looked up the host page (mmu_notifier.c)
+ * @mmu_in_progress: invalidations started and not yet ended
+ * @mmu_range_start: the user range they cover, while there are any
+ * @mmu_range_end: its end
  * @ept: the EPT every vCPU of the VM uses
  * @ept_gen: bumped when a mapping is removed; a vCPU that has not seen
  *	the current value flushes before it enters
@@ -41,9 +53,15 @@ struct vtx_vm {
 	struct vtx_vcpu *vcpus[VTX_MAX_VCPUS];
 	struct mutex slots_lock;	/* serialises memory-slot changes */
 	struct vtx_memslot slots[VTX_NR_MEMSLOTS];
-	unsigned long pinned_pages;
+	spinlock_t mmu_lock;	/* serialises EPT changes */
+	struct mmu_notifier mmu_notifier;
+	bool mmu_notifier_on;
+	unsigned long mmu_seq;
+	unsigned long mmu_in_progress;
+	unsigned long mmu_range_start;
+	unsigned long mmu_range_end;
 	struct vtx_ept ept;
-	u64 ept_gen;
+	atomic64_t ept_gen;
 	u32 spec_ctrl_mode;
 	u64 spec_ctrl_mask;
 	u64 spec_ctrl_forced;
@@ -54,5 +72,9 @@ void vtx_vm_get(struct vtx_vm *vm);
 void vtx_vm_put(struct vtx_vm *vm);
 long vtx_vm_check_extension(unsigned long ext);
 void vtx_vm_flush_ept(struct vtx_vm *vm);
+
+/* mmu_notifier.c */
+int vtx_mmu_notifier_register(struct vtx_vm *vm);
+void vtx_mmu_notifier_unregister(struct vtx_vm *vm);
 
 #endif /* VTX_VM_H */
