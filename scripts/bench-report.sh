@@ -13,7 +13,10 @@
 # medians; every VM exit per operation, as each device counts them, and
 # the exits to user space per operation. vtx's IA32_SPEC_CTRL modes are
 # each compared with KVM's single one. Below the table, the issue's
-# targets, each computed from the same medians. Writes OUTDIR/bench.txt,
+# targets, each computed from the same medians: a target is met when the
+# ratio is within it in host ns and, where the workload has one, in guest
+# TSC ticks too (for the slot*_touch* rows the TSC covers the guest's
+# touches, the ns the set of the slot as well). Writes OUTDIR/bench.txt,
 # OUTDIR/bench.json and, if gnuplot is installed, OUTDIR/bench.png.
 set -eu
 
@@ -96,6 +99,12 @@ function no_exits(what, a) {
 	printf "%-52s %7.3f %7s %6s  %s\n", what, ex[a], "-", "0",
 	       ex[a] == 0 ? "met" : "NOT met"
 }
+# A ratio, with a third decimal where two would round a miss onto the goal.
+function ratio(r, limit) {
+	if (limit && r > limit && sprintf("%.2f", r) + 0 <= limit)
+		return sprintf("%.3f", r)
+	return sprintf("%.2f", r)
+}
 function target(what, a, b, limit,   rn, rt) {
 	if (!(a in ns) || !(b in ns) || !ns[b]) {
 		printf "%-52s %7s %7s %6s  n/a\n", what, "-", "-", "<=" limit
@@ -103,8 +112,8 @@ function target(what, a, b, limit,   rn, rt) {
 	}
 	rn = ns[a] / ns[b]
 	rt = tsc[b] ? tsc[a] / tsc[b] : 0
-	printf "%-52s %7.2f %7s %6s  %s\n", what, rn,
-	       rt ? sprintf("%.2f", rt) : "-", limit ? "<=" limit : "-",
+	printf "%-52s %7s %7s %6s  %s\n", what, ratio(rn, limit),
+	       rt ? ratio(rt, limit) : "-", limit ? "<=" limit : "-",
 	       !limit ? "-" : (rn <= limit && (!rt || rt <= limit)) ? "met" : "NOT met"
 }
 END {
@@ -129,6 +138,14 @@ END {
 	       "vtx slot64m set-thp", "kvm slot64m set-thp", 0)
 	target("slot64m delete, huge pages: vtx / KVM (no target)",
 	       "vtx slot64m delete-thp", "kvm slot64m delete-thp", 0)
+	target("64 MiB set + touch every page, 4 KiB: vtx / KVM",
+	       "vtx slot64m_touch 4k", "kvm slot64m_touch 4k", 1.0)
+	target("64 MiB set + touch every page, huge: vtx / KVM",
+	       "vtx slot64m_touch thp", "kvm slot64m_touch thp", 1.0)
+	target("512 MiB set + touch 1 MiB, 4 KiB: vtx / KVM",
+	       "vtx slot512m_touch1m 4k", "kvm slot512m_touch1m 4k", 1.0)
+	target("512 MiB set + touch 1 MiB, huge: vtx / KVM",
+	       "vtx slot512m_touch1m thp", "kvm slot512m_touch1m thp", 1.0)
 }' "$summary" >>"$out/bench.txt"
 
 # JSON: one object per (dev, work, mode).

@@ -12,6 +12,25 @@
  * floor_invd is the bare exit floor: INVD always exits and its handler
  * only steps over it, the least work any exit takes.
  *
+ * slot64m_touch and slot512m_touch1m are a VMM starting a guest on fresh
+ * memory: each operation is the KVM_SET_USER_MEMORY_REGION of slot 1 (64
+ * or 512 MiB at SLOT_GPA) plus the KVM_RUN in which the guest writes one
+ * byte to each 4 KiB page of the first 64 or 1 MiB of it, then halts. The
+ * memory is a new anonymous mapping, 2 MiB-aligned, MAP_NORESERVE, never
+ * touched by the client, and asks for transparent huge pages (mode thp)
+ * or for none (mode 4k): the device maps it on the guest's first access
+ * (EPT violations), and the host allocates and zeroes it then, for both
+ * devices alike. Every operation runs in a new VM whose vCPU has already
+ * run once (a page of slot 0, outside the time), so the time holds the
+ * slot and the touches only, and its exits are those of the timed run.
+ * The guest is in big real mode (DS limit 4 GiB) to reach SLOT_GPA with
+ * 32-bit addresses. Outside the time: the VM, the mapping, the delete of
+ * the slot, the check that each touched byte reached the VMM's memory,
+ * and the munmap. tsc is the guest's loop alone, without the set. Both
+ * devices fault in and zero the same host pages: with huge pages that
+ * work (2 MiB clears) outweighs the EPT violations (one per 2 MiB), so
+ * the thp rows compare the devices' parts only within it.
+ *
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
  * deterministic), exits every VM exit of the run, as the device counts
@@ -45,6 +64,12 @@
 #define SLOT_SIZE	(64UL << 20)
 #define SLOT_GPA	0x10000000UL
 #define SLOT_ALIGN	(2UL << 20)
+#define BIG_SLOT_SIZE	(512UL << 20)
+#define PAGE_4K		4096UL
+#define TOUCH_SMALL	(256 * PAGE_4K)	/* 1 MiB */
+#define N_TOUCH64M	4
+#define N_TOUCH512M	32
+#define WARM_GPA	0x2000UL
 #define PORT_OP		0x10
 #define PORT_TSC_LO	0x11
 #define PORT_TSC_HI	0x12
@@ -56,6 +81,8 @@ GUEST_LOOP(guest_wrmsr, "mov $0x48, %ecx\n xor %edx, %edx\n mov 0xf0c, %eax\n wr
 GUEST_LOOP(guest_hlt_only, "nop");
 /* The floor: INVD always exits, and its handler only steps over it. */
 GUEST_LOOP(guest_invd, "invd");
+/* One byte to each page: EBX the first GPA, PARAM_GPA + 12 the stride. */
+GUEST_LOOP(guest_touch, "movb $1, (%ebx)\n add 0xf0c, %ebx");
 
 struct vm {
 	int dev, fd, vcpu, run_size, stats;
@@ -177,6 +204,20 @@ static int vcpu_open(struct vm *vm, const unsigned char *start,
 	if (r)
 		return r;
 	return xioctl(vm->vcpu, KVM_SET_REGS, &regs);
+}
+
+/* Big real mode: DS reaches 4 GiB, for the guest's 32-bit addresses. */
+static int vcpu_big_real(struct vm *vm)
+{
+	struct kvm_sregs sregs;
+	int r;
+
+	r = xioctl(vm->vcpu, KVM_GET_SREGS, &sregs);
+	if (r)
+		return r;
+	sregs.ds.limit = 0xffffffff;
+	sregs.ds.g = 1;
+	return xioctl(vm->vcpu, KVM_SET_SREGS, &sregs);
 }
 
 /* KVM: find the vCPU's "exits" statistic in its binary stats file. */
@@ -435,6 +476,118 @@ out:
 	vm_close(&vm);
 }
 
+struct touch_result {
+	double ns;
+	__u64 tsc, exits, uexits;
+};
+
+/* Run the touch guest from CODE_GPA over @pages pages from @gpa. */
+static int touch_start(struct vm *vm, __u64 gpa, __u32 pages)
+{
+	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2, .rbx = gpa };
+
+	*(__u32 *)(vm->mem + PARAM_GPA + 8) = pages;
+	*(__u32 *)(vm->mem + PARAM_GPA + 12) = PAGE_4K;
+	return xioctl(vm->vcpu, KVM_SET_REGS, &regs);
+}
+
+/*
+ * One operation of a touch workload (see the top of the file): a slot of
+ * @size bytes, of which the guest touches the first @touch. Adds the
+ * operation's figures to @res.
+ */
+static int touch_once(int dev, unsigned long size, unsigned long touch,
+		      int huge, struct touch_result *res)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 1, .guest_phys_addr = SLOT_GPA, .memory_size = size,
+	};
+	__u64 tsc, uexits, e0, e1;
+	unsigned long i;
+	char *map = MAP_FAILED, *mem;
+	struct vm vm;
+	double t0, t1;
+	int r;
+
+	r = vm_open(&vm, dev, NULL);
+	if (!r)
+		r = vcpu_open(&vm, guest_touch_start, guest_touch_end, 0);
+	if (!r)
+		r = vcpu_big_real(&vm);
+	/* The vCPU's first run, on slot 0: the code and PARAM_GPA mapped. */
+	if (!r)
+		r = touch_start(&vm, WARM_GPA, 1);
+	if (!r)
+		r = vcpu_run_loop(&vm, &tsc, &uexits);
+	if (!r)
+		r = touch_start(&vm, SLOT_GPA, touch / PAGE_4K);
+	if (!r)
+		r = vcpu_exits(&vm, &e0);
+	if (r)
+		goto out;
+	map = mmap(NULL, size + SLOT_ALIGN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		r = -errno;
+		goto out;
+	}
+	mem = (char *)(((unsigned long)map + SLOT_ALIGN - 1) &
+		       ~(SLOT_ALIGN - 1));
+	if (madvise(mem, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		r = -errno;
+		goto out;
+	}
+	region.userspace_addr = (unsigned long)mem;
+
+	t0 = now_ns();
+	r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, &region);
+	if (!r)
+		r = vcpu_run_loop(&vm, &tsc, &uexits);
+	t1 = now_ns();
+
+	if (!r)
+		r = vcpu_exits(&vm, &e1);
+	region.memory_size = 0;
+	if (!r)
+		r = xioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, &region);
+	for (i = 0; !r && i < touch; i += PAGE_4K)
+		if (mem[i] != 1)
+			r = -EIO;
+	if (!r) {
+		res->ns += t1 - t0;
+		res->tsc += tsc;
+		res->exits += e1 - e0;
+		res->uexits += uexits;
+	}
+out:
+	vm_close(&vm);
+	if (map != MAP_FAILED)
+		munmap(map, size + SLOT_ALIGN);
+	return r;
+}
+
+/* @n operations of touch_once() a run. */
+static void touch_workload(int dev, const char *work, unsigned long size,
+			   unsigned long touch, int huge, int n)
+{
+	const char *mode = huge ? "thp" : "4k";
+	struct touch_result res;
+	int run, i, r;
+
+	for (run = 1; run <= RUNS; run++) {
+		memset(&res, 0, sizeof(res));
+		for (i = 0; i < n; i++) {
+			r = touch_once(dev, size, touch, huge, &res);
+			if (r) {
+				skip(work, mode, "iteration", r);
+				return;
+			}
+		}
+		report(work, mode, n, run, res.ns, res.tsc, res.exits,
+		       res.uexits);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -482,6 +635,14 @@ int main(int argc, char **argv)
 	create_workload(dev);
 	slot_workload(dev, 0);
 	slot_workload(dev, 1);
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 0,
+		       N_TOUCH64M);
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 1,
+		       N_TOUCH64M);
+	touch_workload(dev, "slot512m_touch1m", BIG_SLOT_SIZE, TOUCH_SMALL, 0,
+		       N_TOUCH512M);
+	touch_workload(dev, "slot512m_touch1m", BIG_SLOT_SIZE, TOUCH_SMALL, 1,
+		       N_TOUCH512M);
 	close(dev);
 	return 0;
 }

@@ -12,6 +12,9 @@
  * Real-mode guest loops, at CODE_GPA with CS base 0. Each reads its count
  * from PARAM_GPA + 8, keeps its TSC start at PARAM_GPA, runs the
  * operation that many times, then OUTs the TSC delta (low, high) and halts.
+ * The operation may use EBX and ESI, which the loop leaves alone, and the
+ * value at PARAM_GPA + 12; a 32-bit address such as (%ebx) reaches past
+ * 1 MiB only in big real mode (DS limit 4 GiB, set by the client).
  */
 #define GUEST_LOOP(name, op)						\
 	asm(".pushsection .rodata\n"					\
