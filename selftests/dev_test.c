@@ -60,6 +60,9 @@ static const struct {
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 	{ KVM_CAP_EXT_CPUID, 1 },
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
+	/* Guest memory follows the VMM's mappings (an MMU notifier). */
+	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_READONLY_MEM, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 2 MiB EPT leaves: a slot whose user memory is a transparent huge page
- * at a 2 MiB-aligned guest address is mapped with one leaf per 2 MiB,
- * and the guest sees exactly the slot's memory through it: its writes
- * land in the right host pages, the page after the slot still exits, and
- * once the slot is deleted nothing of it stays reachable. The same
- * memory at an unaligned guest address takes 4 KiB leaves.
+ * at a 2 MiB-aligned guest address is mapped with one leaf per 2 MiB
+ * when the guest first touches it (the EPT starts empty: making the slot
+ * maps nothing), and the guest sees exactly the slot's memory through
+ * it: its writes land in the right host pages, the page after the slot
+ * still exits, and once the slot is deleted nothing of it stays mapped or
+ * reachable. The same memory at an unaligned guest address takes 4 KiB
+ * leaves.
  *
  * Leaves are counted in /sys/kernel/debug/vtx/ept; which 2 MiB ranges
  * the host backed with a huge page is read from /proc/self/pagemap.
@@ -96,85 +98,22 @@ FIXTURE_TEARDOWN(ept_large)
 	vtx_kmsg_close(&self->kmsg);
 }
 
-/* The "large_leaves" count of /sys/kernel/debug/vtx/ept, or -1. */
-static long ept_leaves_2m(void)
+/* The live 2 MiB leaves of every VM (/sys/kernel/debug/vtx/ept). */
+static long long ept_leaves_2m(void)
 {
-	long tables, large;
-	FILE *f = fopen(VTX_DEBUGFS "/ept", "r");
+	struct vtx_ept_view v;
 
-	if (!f)
-		return -1;
-	if (fscanf(f, "tables=%ld large_leaves=%ld", &tables, &large) != 2)
-		large = -1;
-	fclose(f);
-	return large;
+	vtx_debugfs_ept(&v);
+	return v.large_leaves;
 }
 
-/* The "splits" count of /sys/kernel/debug/vtx/ept, or -1. */
-static long ept_splits(void)
+/* The 2 MiB leaves split so far for nx_huge_pages. */
+static long long ept_splits(void)
 {
-	long tables, large, splits;
-	FILE *f = fopen(VTX_DEBUGFS "/ept", "r");
+	struct vtx_ept_view v;
 
-	if (!f)
-		return -1;
-	if (fscanf(f, "tables=%ld large_leaves=%ld splits=%ld", &tables,
-		   &large, &splits) != 3)
-		splits = -1;
-	fclose(f);
-	return splits;
-}
-
-/*
- * How many of the 2 MiB ranges from @p (2 MiB-aligned, @n of them) are
- * one 2 MiB-aligned, physically contiguous run: what vtx can map with a
- * 2 MiB leaf. -1 if pagemap cannot be read.
- */
-static int huge_ranges(const char *p, int n)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	__u64 e[512], pfn0;
-	int r, i, found = 0;
-
-	if (fd < 0)
-		return -1;
-	for (r = 0; r < n; r++) {
-		off_t at = ((unsigned long)p + r * SZ_2M) / 4096 * 8;
-
-		if (pread(fd, e, sizeof(e), at) != sizeof(e)) {
-			close(fd);
-			return -1;
-		}
-		pfn0 = e[0] & ((1ULL << 55) - 1);
-		for (i = 0; i < 512; i++)
-			if (!(e[i] >> 63) ||
-			    (e[i] & ((1ULL << 55) - 1)) != pfn0 + i)
-				break;
-		if (i == 512 && pfn0 && !(pfn0 & 511))
-			found++;
-	}
-	close(fd);
-	return found;
-}
-
-/* The selected mode of /sys/kernel/mm/transparent_hugepage/enabled. */
-static const char *thp_mode(void)
-{
-	static char mode[64] = "unknown";
-	char line[128], *a, *b;
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-
-	if (!f)
-		return mode;
-	if (fgets(line, sizeof(line), f)) {
-		a = strchr(line, '[');
-		b = a ? strchr(a, ']') : NULL;
-		if (b)
-			snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1),
-				 a + 1);
-	}
-	fclose(f);
-	return mode;
+	vtx_debugfs_ept(&v);
+	return v.splits;
 }
 
 static void run_to(struct vtx_vcpu *vcpu, __u64 rip, __u64 rdi)
@@ -196,32 +135,52 @@ static int huge_slot(struct vtx_vm *vm, const char *mem, __u64 gpa,
 				       (unsigned long)mem);
 }
 
-TEST_F_TIMEOUT(ept_large, huge_page_slot_maps_2m_leaves_and_no_more, 300)
+TEST_F_TIMEOUT(ept_large, touched_huge_page_slot_maps_2m_leaves_and_no_more,
+	       300)
 {
 	struct vtx_capabilities caps;
-	long before;
+	struct vtx_ept_view warm, v;
+	long long before;
 	int huge;
 
 	vtx_get_capabilities(self->vm.dev, &caps);
 	if (!(caps.vmx_ept_vpid_cap & VMX_EPT_2MB))
 		SKIP(return, "the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP[16])");
-	huge = huge_ranges(self->mem, 2);
+	huge = vtx_huge_ranges(self->mem, 2);
 	ASSERT_LE(0, huge);
 	if (!huge)
 		SKIP(return, "no huge page backs a 2 MiB range (THP %s; off below 512 MiB RAM)",
-		     thp_mode());
-	before = ept_leaves_2m();
-	ASSERT_LE(0, before);
+		     vtx_thp_mode());
+	/*
+	 * Before the slot exists, the guest's read there exits: that maps
+	 * the guest's code and its page tables for that range, so that the
+	 * counts below move for the slot alone.
+	 */
+	run_to(&self->vcpu, VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_ept_large,
+						guest_ept_large_past_end),
+	       HUGE_GPA);
+	vtx_assert_memory_fault(self->vcpu.run, HUGE_GPA + HUGE_SIZE,
+				VTX_MEMORY_FAULT_READ);
+	vtx_debugfs_ept(&warm);
+	before = warm.large_leaves;
 
+	/* Making the slot maps nothing: the EPT fills on the guest's faults. */
 	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, HUGE_SIZE));
-	TH_LOG("%d of 2 ranges huge; large leaves %ld -> %ld", huge, before,
-	       ept_leaves_2m());
-	ASSERT_EQ(before + huge, ept_leaves_2m());
+	vtx_debugfs_ept(&v);
+	EXPECT_EQ(before, v.large_leaves);
+	EXPECT_EQ(warm.leaves, v.leaves);
+	EXPECT_EQ(warm.faults, v.faults);
 
 	run_to(&self->vcpu, VTX_CODE_GPA, HUGE_GPA);
 	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
 	vtx_vcpu_run(&self->vcpu);
 	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	vtx_debugfs_ept(&v);
+	TH_LOG("%d of 2 ranges huge; large leaves %lld -> %lld, 4 KiB leaves %lld -> %lld",
+	       huge, before, v.large_leaves, warm.leaves, v.leaves);
+	ASSERT_EQ(before + huge, v.large_leaves);
+	/* The last page at least takes a 4 KiB leaf. */
+	EXPECT_LT(warm.leaves, v.leaves);
 	ASSERT_EQ(0x11ULL, *(__u64 *)self->mem);
 	ASSERT_EQ(0x22ULL, *(__u64 *)(self->mem + 0x1ffff8));
 	ASSERT_EQ(0x33ULL, *(__u64 *)(self->mem + 0x200000));
@@ -235,9 +194,15 @@ TEST_F_TIMEOUT(ept_large, huge_page_slot_maps_2m_leaves_and_no_more, 300)
 	vtx_assert_memory_fault(self->vcpu.run, HUGE_GPA + HUGE_SIZE,
 				VTX_MEMORY_FAULT_READ);
 
-	/* Deleted, the 2 MiB leaves are gone, from the tables and the TLB. */
+	/*
+	 * Deleted, the slot's leaves are gone, from the tables and the TLB,
+	 * and so are the tables they emptied.
+	 */
 	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, 0));
-	ASSERT_EQ(before, ept_leaves_2m());
+	vtx_debugfs_ept(&v);
+	EXPECT_EQ(before, v.large_leaves);
+	EXPECT_EQ(warm.leaves, v.leaves);
+	EXPECT_EQ(warm.tables, v.tables);
 	run_to(&self->vcpu, VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_ept_large,
 						guest_ept_large_deleted),
 	       HUGE_GPA);
@@ -247,9 +212,8 @@ TEST_F_TIMEOUT(ept_large, huge_page_slot_maps_2m_leaves_and_no_more, 300)
 
 TEST_F_TIMEOUT(ept_large, unaligned_guest_address_takes_4k_leaves, 300)
 {
-	long before = ept_leaves_2m();
+	long long before = ept_leaves_2m();
 
-	ASSERT_LE(0, before);
 	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA + 0x1000,
 			       HUGE_SIZE));
 	ASSERT_EQ(before, ept_leaves_2m());
@@ -258,6 +222,8 @@ TEST_F_TIMEOUT(ept_large, unaligned_guest_address_takes_4k_leaves, 300)
 	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
 	vtx_vcpu_run(&self->vcpu);
 	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	/* Touched, the unaligned slot still has no 2 MiB leaf. */
+	EXPECT_EQ(before, ept_leaves_2m());
 	ASSERT_EQ(0x11ULL, *(__u64 *)self->mem);
 	ASSERT_EQ(0x33ULL, *(__u64 *)(self->mem + 0x200000));
 	ASSERT_EQ(0x55ULL, *(__u64 *)(self->mem + 0x400000));
@@ -285,7 +251,7 @@ TEST_F_TIMEOUT(ept_large, fetch_from_nx_huge_leaf_splits_it, 300)
 {
 	struct vtx_vcpu_stats stats;
 	struct vtx_capabilities caps;
-	long before, splits0;
+	long long before, splits0;
 	int huge;
 
 	vtx_vcpu_close(&self->vcpu);
@@ -301,22 +267,23 @@ TEST_F_TIMEOUT(ept_large, fetch_from_nx_huge_leaf_splits_it, 300)
 	ASSERT_NE(0U, caps.mitigations & VTX_MITIGATE_NX_HUGE_PAGES);
 	if (!(caps.vmx_ept_vpid_cap & VMX_EPT_2MB))
 		SKIP(return, "the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP[16])");
-	huge = huge_ranges(self->mem, 2);
+	huge = vtx_huge_ranges(self->mem, 2);
 	ASSERT_LE(0, huge);
 	if (!huge)
 		SKIP(return, "no huge page backs a 2 MiB range (THP %s; off below 512 MiB RAM)",
-		     thp_mode());
+		     vtx_thp_mode());
 	memcpy(self->mem + 0x2000, huge_code, sizeof(huge_code));
 	before = ept_leaves_2m();
 	splits0 = ept_splits();
 	ASSERT_EQ(0, huge_slot(&self->vm, self->mem, HUGE_GPA, HUGE_SIZE));
-	ASSERT_EQ(before + huge, ept_leaves_2m());
+	ASSERT_EQ(before, ept_leaves_2m());
 
-	/* Data accesses do not split. */
+	/* Data accesses map 2 MiB leaves and do not split them. */
 	run_to(&self->vcpu, VTX_CODE_GPA, HUGE_GPA);
 	vtx_assert_io_out(self->vcpu.run, PORT_READ, 4, 0xfeedf00d);
 	vtx_vcpu_run(&self->vcpu);
 	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	ASSERT_EQ(before + huge, ept_leaves_2m());
 	ASSERT_EQ(splits0, ept_splits());
 
 	/* A fetch does, once; the code there runs. */
@@ -327,7 +294,7 @@ TEST_F_TIMEOUT(ept_large, fetch_from_nx_huge_leaf_splits_it, 300)
 	run_to(&self->vcpu, HUGE_GPA + 0x2000, 0);
 	vtx_assert_io_out(self->vcpu.run, 0x11, 4, 0x77);
 	vtx_get_vcpu_stats(self->vcpu.fd, &stats);
-	TH_LOG("splits %ld -> %ld, large leaves %ld -> %ld", splits0,
+	TH_LOG("splits %lld -> %lld, large leaves %lld -> %lld", splits0,
 	       ept_splits(), before + huge, ept_leaves_2m());
 	EXPECT_EQ(1ULL, stats.ept_splits);
 	EXPECT_EQ(splits0 + 1, ept_splits());

@@ -55,6 +55,13 @@ __u64 vtx_rdmsr(int cpu, __u32 msr);
 /* Load $VTX_KVM_DIR/msr.ko if /dev/cpu/0/msr is absent. */
 int __vtx_msr_driver_load(void);
 void vtx_msr_driver_load(void);
+/*
+ * How many of the @n 2 MiB ranges from @p (2 MiB-aligned) the host backs
+ * with one 2 MiB-aligned huge page, from /proc/self/pagemap; -errno.
+ */
+int vtx_huge_ranges(const void *p, int n);
+/* The selected mode of /sys/kernel/mm/transparent_hugepage/enabled. */
+const char *vtx_thp_mode(void);
 
 /* nmi.c: NMIs at CPU @to from a thread on CPU @from (debugfs nmi_ipi) */
 struct vtx_nmi_sender {
@@ -135,6 +142,22 @@ struct vtx_vmcs_view {
 
 int __vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 void vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
+
+/*
+ * /sys/kernel/debug/vtx/ept, over all VMs: EPT table pages, 2 MiB leaves,
+ * 2 MiB leaves split for nx_huge_pages, 4 KiB leaves (all live), and EPT
+ * violations resolved by mapping a page (monotonic).
+ */
+struct vtx_ept_view {
+	long long tables;
+	long long large_leaves;
+	long long splits;
+	long long leaves;
+	long long faults;
+};
+
+int __vtx_debugfs_ept(struct vtx_ept_view *v);
+void vtx_debugfs_ept(struct vtx_ept_view *v);
 
 /* core.c: physical memory through /proc/kcore or /proc/vmcore */
 #define VTX_BOCHS_VMCS_LAUNCH_OFFSET	8

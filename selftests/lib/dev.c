@@ -185,3 +185,34 @@ void vtx_debugfs_vmcs(struct vtx_vmcs_view *v)
 
 	VTX_ASSERT(!r, "debugfs vmcs: %s", strerror(-r));
 }
+
+/*
+ * Parse /sys/kernel/debug/vtx/ept: "tables=N large_leaves=N splits=N
+ * leaves=N faults=N", one line.
+ * Return: 0, or a negative errno; -EPROTO when the line does not parse.
+ */
+int __vtx_debugfs_ept(struct vtx_ept_view *v)
+{
+	char line[256];
+	FILE *f;
+	int r = 0;
+
+	memset(v, 0, sizeof(*v));
+	f = fopen(VTX_DEBUGFS "/ept", "r");
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "tables=%lld large_leaves=%lld splits=%lld leaves=%lld faults=%lld",
+		   &v->tables, &v->large_leaves, &v->splits, &v->leaves,
+		   &v->faults) != 5)
+		r = -EPROTO;
+	fclose(f);
+	return r;
+}
+
+void vtx_debugfs_ept(struct vtx_ept_view *v)
+{
+	int r = __vtx_debugfs_ept(v);
+
+	VTX_ASSERT(!r, "debugfs ept: %s", strerror(-r));
+}

@@ -134,3 +134,55 @@ void vtx_msr_driver_load(void)
 	VTX_ASSERT(!r, "msr driver ($VTX_KVM_DIR/msr.ko, VTX_KVM_DIR=%s): %s",
 		   getenv("VTX_KVM_DIR") ?: "unset", strerror(-r));
 }
+
+/*
+ * How many of the 2 MiB ranges from @p (2 MiB-aligned, @n of them) are
+ * one 2 MiB-aligned, physically contiguous run of present pages, read
+ * from /proc/self/pagemap: what can be mapped with a 2 MiB EPT leaf.
+ * -errno if pagemap cannot be read.
+ */
+int vtx_huge_ranges(const void *p, int n)
+{
+	const __u64 pfn_mask = (1ULL << 55) - 1;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	__u64 e[512], pfn0;
+	int r, i, found = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (r = 0; r < n; r++) {
+		off_t at = ((unsigned long)p + r * 0x200000UL) / 4096 * 8;
+
+		if (pread(fd, e, sizeof(e), at) != sizeof(e)) {
+			close(fd);
+			return -EIO;
+		}
+		pfn0 = e[0] & pfn_mask;
+		for (i = 0; i < 512; i++)
+			if (!(e[i] >> 63) || (e[i] & pfn_mask) != pfn0 + i)
+				break;
+		if (i == 512 && pfn0 && !(pfn0 & 511))
+			found++;
+	}
+	close(fd);
+	return found;
+}
+
+const char *vtx_thp_mode(void)
+{
+	static char mode[64] = "unknown";
+	char line[128], *a, *b;
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return mode;
+	if (fgets(line, sizeof(line), f)) {
+		a = strchr(line, '[');
+		b = a ? strchr(a, ']') : NULL;
+		if (b)
+			snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1),
+				 a + 1);
+	}
+	fclose(f);
+	return mode;
+}

@@ -61,7 +61,7 @@ void vtx_vm_destroy(struct vtx_vm *vm)
 	if (vm->dev >= 0)
 		close(vm->dev);
 	vm->dev = -1;
-	/* vtx pinned the pages: unmapping them first would be fine too. */
+	/* Any time is fine: a VM follows its VMM's munmap of slot memory. */
 	for (i = 0; i < VTX_MAX_SLOTS; i++) {
 		if (vm->slots[i].used)
 			munmap(vm->slots[i].hva, vm->slots[i].size);
