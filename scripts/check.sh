@@ -155,12 +155,15 @@ for cpus in 1 2; do
 	fi
 done
 
+# 1 GiB, so that the THP tests (ept_large_test, guest_memory_thp_test)
+# also run on 1 CPU; emu-1cpu keeps 512 MiB, where THP is off and a
+# 512 MiB slot is as large as the host's RAM.
 name=emu-msrlist
 if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 	counted "$name" "$top/.build/$name/counts" \
 		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
-		--cpus 1 --out "$top/.build/$name" --name "$name" \
+		--cpus 1 --megs 1024 --out "$top/.build/$name" --name "$name" \
 		--append "vtxparams=efer_switch=msr_list"
 else
 	fail_tier "$name" "an earlier tier failed"
