@@ -38,20 +38,21 @@ static int vtx_memslot_create(struct vtx_vm *vm, struct vtx_memslot *slot,
 }
 
 /*
- * Zap the slot's range and free the slot. The sequence count moves, so a
- * fault that looked up this slot before cannot map from it afterwards.
+ * Free the slot, then zap its range. The sequence count moves before the
+ * zap, so a fault that looked up this slot before cannot map from it
+ * afterwards, even where the zap gives the lock up for a while.
  */
 static void vtx_memslot_delete(struct vtx_vm *vm, struct vtx_memslot *slot)
 {
+	u64 gpa = slot->gpa;
+	u64 end = gpa + ((u64)slot->npages << PAGE_SHIFT);
 	LIST_HEAD(freed);
 	bool flush;
 
 	spin_lock(&vm->mmu_lock);
-	flush = vtx_ept_zap(&vm->ept, slot->gpa,
-			    slot->gpa + ((u64)slot->npages << PAGE_SHIFT),
-			    &freed);
 	memset(slot, 0, sizeof(*slot));
 	vm->mmu_seq++;
+	flush = vtx_mmu_zap_gpa(vm, gpa, end, &freed, true);
 	spin_unlock(&vm->mmu_lock);
 	if (flush)
 		vtx_vm_flush_ept(vm);

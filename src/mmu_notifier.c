@@ -35,6 +35,8 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 
 #include "ept.h"
@@ -46,10 +48,41 @@ static struct vtx_vm *vtx_mmu_vm(struct mmu_notifier *mn)
 	return container_of(mn, struct vtx_vm, mmu_notifier);
 }
 
+/**
+ * vtx_mmu_zap_gpa() - zap the guest-physical range [@from, @to)
+ * @vm: the VM; its mmu_lock is held
+ * @from: page-aligned start
+ * @to: page-aligned end
+ * @freed: where the tables left empty go
+ * @blockable: the caller may sleep: between 1 GiB chunks, give the CPU
+ *	(and the lock) up when asked, so that zapping a large guest cannot
+ *	stall the host. Dropping the lock there is safe: the caller made
+ *	every fault that could map into the range retry first (an
+ *	invalidation in progress, or a sequence count already moved).
+ *
+ * Return: whether anything was unmapped: the caller must flush.
+ */
+bool vtx_mmu_zap_gpa(struct vtx_vm *vm, u64 from, u64 to,
+		     struct list_head *freed, bool blockable)
+{
+	bool flush = false;
+	u64 next;
+
+	for (; from < to; from = next) {
+		next = min(round_down(from, SZ_1G) + SZ_1G, to);
+		if (next <= from)
+			next = to;
+		flush |= vtx_ept_zap(&vm->ept, from, next, freed);
+		if (blockable)
+			cond_resched_lock(&vm->mmu_lock);
+	}
+	return flush;
+}
+
 /* Zap the pages of @slot that [@start, @end) of user memory maps. */
 static bool vtx_mmu_zap_hva(struct vtx_vm *vm, const struct vtx_memslot *slot,
 			    unsigned long start, unsigned long end,
-			    struct list_head *freed)
+			    struct list_head *freed, bool blockable)
 {
 	u64 s_end = slot->uaddr + ((u64)slot->npages << PAGE_SHIFT);
 	u64 from = max_t(u64, start, slot->uaddr);
@@ -59,18 +92,29 @@ static bool vtx_mmu_zap_hva(struct vtx_vm *vm, const struct vtx_memslot *slot,
 		return false;
 	from = slot->gpa + (round_down(from, PAGE_SIZE) - slot->uaddr);
 	to = slot->gpa + (round_up(to, PAGE_SIZE) - slot->uaddr);
-	return vtx_ept_zap(&vm->ept, from, to, freed);
+	return vtx_mmu_zap_gpa(vm, from, to, freed, blockable);
 }
 
-/* Zap what every slot maps of [@start, @end). Under the mmu_lock. */
+/*
+ * Zap what every slot maps of [@start, @end), under the mmu_lock. Each
+ * slot is copied before its range is zapped, since a slot may change
+ * where vtx_mmu_zap_gpa() drops the lock; a slot made meanwhile needs no
+ * zap: no fault maps from [@start, @end) while the invalidation is in
+ * progress.
+ */
 static bool vtx_mmu_zap_range(struct vtx_vm *vm, unsigned long start,
-			      unsigned long end, struct list_head *freed)
+			      unsigned long end, struct list_head *freed,
+			      bool blockable)
 {
+	struct vtx_memslot slot;
 	bool flush = false;
 	unsigned int i;
 
-	for (i = 0; i < VTX_NR_MEMSLOTS; i++)
-		flush |= vtx_mmu_zap_hva(vm, &vm->slots[i], start, end, freed);
+	for (i = 0; i < VTX_NR_MEMSLOTS; i++) {
+		slot = vm->slots[i];
+		flush |= vtx_mmu_zap_hva(vm, &slot, start, end, freed,
+					 blockable);
+	}
 	return flush;
 }
 
@@ -89,7 +133,8 @@ static int vtx_mmu_invalidate_range_start(struct mmu_notifier *mn,
 		vm->mmu_range_start = min(vm->mmu_range_start, range->start);
 		vm->mmu_range_end = max(vm->mmu_range_end, range->end);
 	}
-	flush = vtx_mmu_zap_range(vm, range->start, range->end, &freed);
+	flush = vtx_mmu_zap_range(vm, range->start, range->end, &freed,
+				  mmu_notifier_range_blockable(range));
 	spin_unlock(&vm->mmu_lock);
 	if (flush)
 		vtx_vm_flush_ept(vm);
@@ -120,8 +165,8 @@ static void vtx_mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	bool flush;
 
 	spin_lock(&vm->mmu_lock);
-	flush = vtx_mmu_zap_range(vm, 0, ULONG_MAX, &freed);
 	vm->mmu_seq++;
+	flush = vtx_mmu_zap_range(vm, 0, ULONG_MAX, &freed, true);
 	spin_unlock(&vm->mmu_lock);
 	if (flush)
 		vtx_vm_flush_ept(vm);

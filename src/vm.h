@@ -76,5 +76,7 @@ void vtx_vm_flush_ept(struct vtx_vm *vm);
 /* mmu_notifier.c */
 int vtx_mmu_notifier_register(struct vtx_vm *vm);
 void vtx_mmu_notifier_unregister(struct vtx_vm *vm);
+bool vtx_mmu_zap_gpa(struct vtx_vm *vm, u64 from, u64 to,
+		     struct list_head *freed, bool blockable);
 
 #endif /* VTX_VM_H */
