@@ -4,7 +4,8 @@
  * maps nothing until the guest touches it, then one 2 MiB leaf per huge
  * page; when the host splits the huge page (a partial munmap, or
  * MADV_NOHUGEPAGE and a partial mprotect) the leaf goes before the call
- * returns and the guest sees the VMM's new layout.
+ * returns and the guest sees the VMM's new layout. hugetlbfs memory
+ * (MAP_HUGETLB) takes 2 MiB leaves the same way.
  */
 #include "guest_memory_env.h"
 
@@ -193,6 +194,81 @@ TEST_F_TIMEOUT(guest_memory, thp_split_is_followed, 300)
 	ASSERT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, 0, NULL));
 	vtx_debugfs_ept(&v);
 	EXPECT_EQ(warm.large_leaves, v.large_leaves);
+}
+
+/* Set /proc/sys/vm/nr_hugepages to @n; the old value in @old. */
+static int set_nr_hugepages(long n, long *old)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r+");
+	int r = -1;
+
+	if (!f)
+		return -1;
+	if (!old || fscanf(f, "%ld", old) == 1) {
+		rewind(f);
+		r = fprintf(f, "%ld\n", n) > 0 ? 0 : -1;
+	}
+	if (fclose(f))
+		r = -1;
+	return r;
+}
+
+/*
+ * A slot of hugetlbfs memory (MAP_HUGETLB, 2 MiB pages): nothing mapped
+ * until touched, then one fault and one 2 MiB leaf per huge page, the
+ * guest's writes in the VMM's memory; munmap zaps the leaves before it
+ * returns, and the guest's next access fails with EFAULT.
+ */
+TEST_F_TIMEOUT(guest_memory, hugetlb_slot_maps_2m_leaves, 300)
+{
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct vtx_ept_view warm, v;
+	long old;
+	char *mem;
+	int r;
+
+	if (!has_ept_2m(&self->vm))
+		SKIP(return, "the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP[16])");
+	if (set_nr_hugepages(2, &old))
+		SKIP(return, "cannot reserve hugetlbfs pages (/proc/sys/vm/nr_hugepages)");
+	mem = mmap(NULL, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (mem == MAP_FAILED) {
+		r = errno;
+		set_nr_hugepages(old, NULL);
+		SKIP(return, "MAP_HUGETLB of 4 MiB: %s", strerror(r));
+	}
+	*(__u32 *)(mem + SZ_2M + 0x1000) = 0xbeef;
+
+	/* Map the guest's code and page tables first (no slot: an exit). */
+	ASSERT_EQ(0, try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA, 0));
+	vtx_debugfs_ept(&warm);
+	ASSERT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, 2 * SZ_2M,
+			      mem));
+	vtx_debugfs_ept(&v);
+	EXPECT_EQ(warm.large_leaves, v.large_leaves);
+	EXPECT_EQ(warm.faults, v.faults);
+
+	guest_touch(vcpu, TEST_GPA, 4, SZ_2M / 2 - 8);
+	EXPECT_EQ(0xbeefU, guest_read(vcpu, TEST_GPA + SZ_2M + 0x1000));
+	vtx_debugfs_ept(&v);
+	TH_LOG("large leaves %+lld, leaves %+lld, faults %+lld",
+	       v.large_leaves - warm.large_leaves, v.leaves - warm.leaves,
+	       v.faults - warm.faults);
+	EXPECT_EQ(warm.large_leaves + 2, v.large_leaves);
+	EXPECT_EQ(warm.leaves, v.leaves);
+	EXPECT_EQ(warm.faults + 2, v.faults);
+	EXPECT_EQ(4ULL, *(__u64 *)mem);
+	EXPECT_EQ(1ULL, *(__u64 *)(mem + 3 * (SZ_2M / 2 - 8)));
+
+	EXPECT_EQ(0, munmap(mem, 2 * SZ_2M));
+	vtx_debugfs_ept(&v);
+	EXPECT_EQ(warm.large_leaves, v.large_leaves);
+	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + SZ_2M + 0x1000, 0);
+	assert_efault(_metadata, vcpu, r, TEST_GPA + SZ_2M + 0x1000,
+		      VTX_MEMORY_FAULT_READ);
+	EXPECT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, 0, NULL));
+	EXPECT_EQ(0, set_nr_hugepages(old, NULL));
 }
 
 int main(int argc, char **argv)
