@@ -200,11 +200,10 @@ static u64 *vtx_ept_walk(struct vtx_ept *ept, u64 gpa, int stop,
  * vtx_ept_lookup() - how @gpa is mapped
  * @ept: the EPT
  * @gpa: a guest-physical address
- * @pfn: set to the host frame @gpa maps to, if it is mapped
  *
  * Return: 0 when unmapped, else VTX_EPT_MAPS_* bits.
  */
-unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa, u64 *pfn)
+unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa)
 {
 	u64 *table = page_address(ept->root);
 	unsigned int maps = 0;
@@ -219,8 +218,6 @@ unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa, u64 *pfn)
 			break;
 		table = vtx_ept_table(e);
 	}
-	*pfn = ((e & VTX_EPT_ADDR_MASK) >> PAGE_SHIFT) +
-	       (level ? vtx_ept_index(gpa, 0) : 0);
 	if (e & VMX_EPT_READABLE_MASK)
 		maps |= VTX_EPT_MAPS_READ;
 	if (e & VMX_EPT_WRITABLE_MASK)

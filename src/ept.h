@@ -54,7 +54,7 @@ int vtx_ept_init(struct vtx_ept *ept);
 void vtx_ept_destroy(struct vtx_ept *ept);
 int vtx_ept_cache_fill(struct vtx_ept_cache *cache);
 void vtx_ept_cache_free(struct vtx_ept_cache *cache);
-unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa, u64 *pfn);
+unsigned int vtx_ept_lookup(struct vtx_ept *ept, u64 gpa);
 bool vtx_ept_can_map_large(struct vtx_ept *ept, u64 gpa);
 bool vtx_ept_map(struct vtx_ept *ept, u64 gpa, u64 pfn, unsigned int maps,
 		 struct vtx_ept_cache *cache);

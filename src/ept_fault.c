@@ -63,19 +63,12 @@ static void vtx_ept_fault_report(struct vtx_vcpu *vcpu, u64 gpa, u64 size,
 	fault->size = size;
 }
 
-/**
- * vtx_ept_fault_exit() - an access user space must handle
- * @vcpu: the vCPU
- * @gpa: the exact guest-physical address
- * @access: VTX_EPT_MAPS_READ/WRITE/EXEC
- *
+/*
  * An access outside every slot, or a write to a read-only slot: vtx does
  * not emulate MMIO, so KVM_RUN returns with KVM_EXIT_MEMORY_FAULT and the
- * address, size 0 (not decoded).
- *
- * Return: 0, to return to user space.
+ * exact address, size 0 (not decoded). Returns 0, to go to user space.
  */
-int vtx_ept_fault_exit(struct vtx_vcpu *vcpu, u64 gpa, unsigned int access)
+static int vtx_ept_fault_exit(struct vtx_vcpu *vcpu, u64 gpa, unsigned int access)
 {
 	vtx_ept_fault_report(vcpu, gpa, 0, access);
 	return 0;
@@ -179,8 +172,10 @@ static int vtx_ept_fault_split_done(struct vtx_vcpu *vcpu)
 
 /*
  * Map @page at @gpa, under the mmu_lock, where the sequence count still
- * holds. A 2 MiB leaf replaces whatever maps the range, a 4 KiB one
- * replaces a 2 MiB leaf around it; both need a flush.
+ * holds. A 2 MiB leaf around @gpa (read-only: this is a write) goes
+ * first, with a flush; a 4 KiB leaf or a new 2 MiB one takes its place.
+ * Where 4 KiB leaves already fill part of the range, they stay and @gpa
+ * takes one more.
  */
 static bool vtx_ept_fault_install(struct vtx_vcpu *vcpu,
 				  const struct vtx_memslot *slot, u64 gpa,
@@ -190,14 +185,14 @@ static bool vtx_ept_fault_install(struct vtx_vcpu *vcpu,
 	struct vtx_vm *vm = vcpu->vm;
 	bool nx = vtx_mitigations.nx_huge_pages;
 	bool flush = false, large;
-	u64 pfn = page_to_pfn(page), old;
+	u64 pfn = page_to_pfn(page);
 	unsigned int maps;
 
 	large = vtx_fault_large_ok(gpa, hva, slot->gpa, slot->npages,
 				   vtx_ept_fault_host_huge(current->mm, hva),
 				   vcpu->fault_access, nx);
-	maps = vtx_ept_lookup(&vm->ept, gpa, &old);
-	if ((maps & VTX_EPT_MAPS_LARGE) || (large && maps)) {
+	maps = vtx_ept_lookup(&vm->ept, gpa);
+	if (maps & VTX_EPT_MAPS_LARGE) {
 		u64 base = round_down(gpa, SZ_2M);
 
 		flush = vtx_ept_zap(&vm->ept, base, base + SZ_2M, freed);
@@ -238,7 +233,6 @@ int vtx_ept_fault(struct vtx_vcpu *vcpu)
 	LIST_HEAD(freed);
 	bool writable, flush = false;
 	unsigned int maps;
-	u64 pfn;
 	int r;
 
 	r = vtx_ept_cache_fill(&vcpu->ept_cache);
@@ -253,7 +247,7 @@ int vtx_ept_fault(struct vtx_vcpu *vcpu)
 		return vtx_ept_fault_exit(vcpu, gpa, access);
 	}
 	slot = *s;
-	maps = vtx_ept_lookup(&vm->ept, gpa, &pfn);
+	maps = vtx_ept_lookup(&vm->ept, gpa);
 	action = vtx_fault_action(access, maps, slot.flags & KVM_MEM_READONLY);
 	if (action == VTX_FAULT_SPLIT)
 		flush = vtx_ept_split_large(&vm->ept, gpa, &vcpu->ept_cache);

@@ -31,6 +31,5 @@ unsigned int vtx_fault_maps(bool writable, bool large, bool nx_huge);
 
 /* ept_fault.c */
 int vtx_ept_fault(struct vtx_vcpu *vcpu);
-int vtx_ept_fault_exit(struct vtx_vcpu *vcpu, u64 gpa, unsigned int access);
 
 #endif /* VTX_EPT_FAULT_H */

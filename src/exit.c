@@ -18,8 +18,6 @@
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
-#include <uapi/linux/vtx.h>
-
 #include "cpuid.h"
 #include "debugreg.h"
 #include "exit.h"

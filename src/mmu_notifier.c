@@ -188,12 +188,8 @@ static const struct mmu_notifier_ops vtx_mmu_notifier_ops = {
  */
 int vtx_mmu_notifier_register(struct vtx_vm *vm)
 {
-	int r;
-
 	vm->mmu_notifier.ops = &vtx_mmu_notifier_ops;
-	r = mmu_notifier_register(&vm->mmu_notifier, current->mm);
-	vm->mmu_notifier_on = !r;
-	return r;
+	return mmu_notifier_register(&vm->mmu_notifier, current->mm);
 }
 
 /**
@@ -201,11 +197,11 @@ int vtx_mmu_notifier_register(struct vtx_vm *vm)
  * @vm: the VM, being freed
  *
  * Runs the release callback if the mm has not, and waits for every
- * callback in flight: none runs on @vm once this returns.
+ * callback in flight: none runs on @vm once this returns. The core sets
+ * the notifier's mm only once registration succeeded.
  */
 void vtx_mmu_notifier_unregister(struct vtx_vm *vm)
 {
-	if (vm->mmu_notifier_on)
+	if (vm->mmu_notifier.mm)
 		mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
-	vm->mmu_notifier_on = false;
 }

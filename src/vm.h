@@ -32,7 +32,6 @@ struct vtx_vcpu;
  *	@mmu_lock, so either lock is enough to read them
  * @mmu_lock: serialises the EPT's changes: faults, zaps, slot changes
  * @mmu_notifier: follows the VMM's mappings of guest memory
- * @mmu_notifier_on: @mmu_notifier is registered
  * @mmu_seq: bumped, under @mmu_lock, at the end of every invalidation
  *	and when a slot is deleted; a fault maps only if it is unchanged
  *	since the fault looked up the host page (mmu_notifier.c)
@@ -55,7 +54,6 @@ struct vtx_vm {
 	struct vtx_memslot slots[VTX_NR_MEMSLOTS];
 	spinlock_t mmu_lock;	/* serialises EPT changes */
 	struct mmu_notifier mmu_notifier;
-	bool mmu_notifier_on;
 	unsigned long mmu_seq;
 	unsigned long mmu_in_progress;
 	unsigned long mmu_range_start;
