@@ -133,13 +133,12 @@ TEST_F_TIMEOUT(guest_memory, mprotect_read_only_faults_writes, 300)
 
 	ASSERT_EQ(0, mprotect(data, PAGE, PROT_READ));
 	r = try_run(vcpu, GM_GPA(guest_gm_write), VTX_DATA_GPA + 8, 0x2222);
-	assert_efault(_metadata, vcpu, r, VTX_DATA_GPA,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, r, VTX_DATA_GPA, VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(GM_GPA(guest_gm_write), rip_of(vcpu));
 	EXPECT_EQ(0x1111ULL, *(__u64 *)(data + 8));
 	/* Nothing changed: the same again. */
-	assert_efault(_metadata, vcpu, __vtx_vcpu_run(vcpu), VTX_DATA_GPA,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, __vtx_vcpu_run(vcpu), VTX_DATA_GPA,
+			  VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(0x1111ULL, *(__u64 *)(data + 8));
 
 	/* Writable again: the same write goes through. */
@@ -152,8 +151,7 @@ TEST_F_TIMEOUT(guest_memory, mprotect_read_only_faults_writes, 300)
 	EXPECT_EQ(0x2222U, guest_read(vcpu, VTX_DATA_GPA + 8));
 	r = try_run(vcpu, GM_GPA(guest_gm_write), VTX_DATA_GPA + PAGE - 8,
 		    0x3333);
-	assert_efault(_metadata, vcpu, r, VTX_DATA_GPA,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, r, VTX_DATA_GPA, VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(0ULL, *(__u64 *)(data + PAGE - 8));
 	ASSERT_EQ(0, mprotect(data, PAGE, PROT_READ | PROT_WRITE));
 
@@ -162,8 +160,7 @@ TEST_F_TIMEOUT(guest_memory, mprotect_read_only_faults_writes, 300)
 	EXPECT_EQ(0x2222U, guest_read(vcpu, VTX_DATA_GPA + 8));
 	r = try_run(vcpu, GM_GPA(guest_gm_write), VTX_CODE_GPA + PAGE - 8,
 		    0x4444);
-	assert_efault(_metadata, vcpu, r, VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, r, VTX_CODE_GPA, VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(0ULL, *(__u64 *)(code + PAGE - 8));
 	ASSERT_EQ(0, mprotect(code, PAGE, PROT_READ | PROT_WRITE));
 	guest_write(vcpu, VTX_CODE_GPA + PAGE - 8, 0x4444);
@@ -265,8 +262,8 @@ TEST_F_TIMEOUT(guest_memory, file_backed_shared_slot_writes_reach_file, 300)
 	/* Truncated: the guest loses the last two pages, the mapped one too. */
 	ASSERT_EQ(0, ftruncate(self->fd, 2 * PAGE));
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + len - 8, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + len - PAGE,
-		      VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + len - PAGE,
+			  VTX_MEMORY_FAULT_READ);
 	ASSERT_EQ(0, ftruncate(self->fd, len));
 	EXPECT_EQ(0U, guest_read(vcpu, TEST_GPA + len - 8));
 	guest_write(vcpu, TEST_GPA + len - 8, 0xbeef);
@@ -280,7 +277,7 @@ TEST_F_TIMEOUT(guest_memory, file_backed_shared_slot_writes_reach_file, 300)
 	ASSERT_EQ(8, pread(self->fd, &v, 8, len - 8));
 	EXPECT_EQ(0xbeefULL, v);
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + 8, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA, VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA, VTX_MEMORY_FAULT_READ);
 	EXPECT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, 0, NULL));
 }
 
@@ -358,18 +355,17 @@ TEST_F_TIMEOUT(guest_memory, unmapped_slot_memory_is_efault_at_run, 300)
 	ASSERT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, len, p));
 
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + PAGE + 8, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + PAGE,
-		      VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + PAGE, VTX_MEMORY_FAULT_READ);
 	EXPECT_EQ(GM_GPA(guest_gm_read), rip_of(vcpu));
 	r = try_run(vcpu, GM_GPA(guest_gm_write), TEST_GPA + 2 * PAGE + 0x10,
 		    1);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + 2 * PAGE,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + 2 * PAGE,
+			  VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(GM_GPA(guest_gm_write), rip_of(vcpu));
 	r = try_run(vcpu, GM_GPA(guest_gm_fetch), TEST_GPA + 3 * PAGE + 0x20,
 		    0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + 3 * PAGE,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + 3 * PAGE,
+			  VTX_MEMORY_FAULT_EXEC);
 	EXPECT_EQ(TEST_GPA + 3 * PAGE + 0x20, rip_of(vcpu));
 
 	/* The VMM maps memory there: the guest has it. */
@@ -386,8 +382,7 @@ TEST_F_TIMEOUT(guest_memory, unmapped_slot_memory_is_efault_at_run, 300)
 	/* PROT_NONE: no access at all. */
 	ASSERT_EQ(0, mprotect(p + PAGE, PAGE, PROT_NONE));
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + PAGE + 8, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + PAGE,
-		      VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + PAGE, VTX_MEMORY_FAULT_READ);
 	ASSERT_EQ(0, mprotect(p + PAGE, PAGE, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(0x4321U, guest_read(vcpu, TEST_GPA + PAGE + 8));
 }

@@ -150,8 +150,7 @@ TEST_F_TIMEOUT(guest_memory, thp_split_is_followed, 300)
 	vtx_debugfs_ept(&v);
 	EXPECT_EQ(v0.large_leaves - 1, v.large_leaves);
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + hole + 8, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + hole,
-		      VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + hole, VTX_MEMORY_FAULT_READ);
 	EXPECT_EQ(0xabc1U, guest_read(vcpu, TEST_GPA + hole + PAGE));
 	guest_write(vcpu, TEST_GPA + SZ_2M - 16, 0x7777);
 	EXPECT_EQ(0x7777ULL, *(__u64 *)(mem + SZ_2M - 16));
@@ -180,8 +179,7 @@ TEST_F_TIMEOUT(guest_memory, thp_split_is_followed, 300)
 	vtx_debugfs_ept(&v);
 	EXPECT_EQ(v0.large_leaves - 1, v.large_leaves);
 	r = try_run(vcpu, GM_GPA(guest_gm_write), TEST_GPA + ro + 8, 0x2bad);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + ro,
-		      VTX_MEMORY_FAULT_WRITE);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + ro, VTX_MEMORY_FAULT_WRITE);
 	EXPECT_EQ(0ULL, *(__u64 *)(mem + ro + 8));
 	EXPECT_EQ(0x1deaU, guest_read(vcpu, TEST_GPA + ro));
 	guest_write(vcpu, TEST_GPA + ro + PAGE, 0x600f);
@@ -265,8 +263,8 @@ TEST_F_TIMEOUT(guest_memory, hugetlb_slot_maps_2m_leaves, 300)
 	vtx_debugfs_ept(&v);
 	EXPECT_EQ(warm.large_leaves, v.large_leaves);
 	r = try_run(vcpu, GM_GPA(guest_gm_read), TEST_GPA + SZ_2M + 0x1000, 0);
-	assert_efault(_metadata, vcpu, r, TEST_GPA + SZ_2M + 0x1000,
-		      VTX_MEMORY_FAULT_READ);
+	vtx_assert_efault(vcpu->run, r, TEST_GPA + SZ_2M + 0x1000,
+			  VTX_MEMORY_FAULT_READ);
 	EXPECT_EQ(0, set_slot(&self->vm, TEST_SLOT, 0, TEST_GPA, 0, NULL));
 	EXPECT_EQ(0, set_nr_hugepages(old, NULL));
 }

@@ -173,26 +173,6 @@ TEST_F_TIMEOUT(memslot, size_and_address_limits_are_kvms, 300)
 	EXPECT_EQ(0, region(0, 0, 0, CHUNK, 0));
 }
 
-/*
- * The guest's memory_fault exit of a failed KVM_RUN (@r): the host page
- * of @gpa does not allow the @access.
- */
-static void assert_efault(struct __test_metadata *_metadata,
-			  struct vtx_vcpu *vcpu, int r, __u64 gpa,
-			  __u64 access)
-{
-	const struct vtx_memory_fault *mf = vtx_memory_fault(vcpu->run);
-	char buf[160];
-
-	ASSERT_EQ(-EFAULT, r) TH_LOG("KVM_RUN: %s",
-				     vtx_describe_exit(vcpu->run, buf,
-						       sizeof(buf)));
-	ASSERT_EQ((__u32)KVM_EXIT_MEMORY_FAULT, vcpu->run->exit_reason);
-	EXPECT_EQ(gpa, mf->gpa);
-	EXPECT_EQ(access, mf->flags);
-	EXPECT_EQ(PAGE, mf->size);
-}
-
 /* Real mode at the guest code: it must OUT 0x42 to port 0x10, then halt. */
 static void run_guest_code(struct vtx_vcpu *vcpu)
 {
@@ -226,8 +206,8 @@ TEST_F_TIMEOUT(memslot, unmapped_and_read_only_memory_fault_at_run, 300)
 	EXPECT_EQ(0, __vtx_set_memory_region(self->vm.fd, 0, 0, 0, 2 * PAGE,
 					     (unsigned long)hole));
 	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
-	assert_efault(_metadata, &vcpu, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu.run, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
+			  VTX_MEMORY_FAULT_EXEC);
 	EXPECT_EQ(0, __vtx_set_memory_region(self->vm.fd, 0, 0, 0, 0,
 					     (unsigned long)hole));
 
@@ -235,8 +215,8 @@ TEST_F_TIMEOUT(memslot, unmapped_and_read_only_memory_fault_at_run, 300)
 	ASSERT_EQ(0, munmap(self->mem + PAGE, PAGE));
 	ASSERT_EQ(0, region(0, 0, 0, 4 * PAGE, 0));
 	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
-	assert_efault(_metadata, &vcpu, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu.run, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
+			  VTX_MEMORY_FAULT_EXEC);
 	ASSERT_EQ(self->mem + PAGE,
 		  mmap(self->mem + PAGE, PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
@@ -260,8 +240,8 @@ TEST_F_TIMEOUT(memslot, unmapped_and_read_only_memory_fault_at_run, 300)
 	EXPECT_EQ(0, __vtx_set_memory_region(self->vm.fd, 0, 0, 0, CHUNK,
 					     (unsigned long)ro));
 	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
-	assert_efault(_metadata, &vcpu, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu.run, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
+			  VTX_MEMORY_FAULT_EXEC);
 	EXPECT_EQ(0, region(0, 0, 0, 0, 0));
 	munmap(ro, CHUNK);
 
@@ -320,11 +300,11 @@ TEST_F_TIMEOUT(memslot, munmap_after_run_is_efault_at_run, 300)
 
 	ASSERT_EQ(0, munmap(s->hva, s->size));
 	vtx_vcpu_setup_real_mode(&vcpu, VTX_CODE_GPA);
-	assert_efault(_metadata, &vcpu, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu.run, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
+			  VTX_MEMORY_FAULT_EXEC);
 	/* Nothing changed: the same again. */
-	assert_efault(_metadata, &vcpu, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
-		      VTX_MEMORY_FAULT_EXEC);
+	vtx_assert_efault(vcpu.run, __vtx_vcpu_run(&vcpu), VTX_CODE_GPA,
+			  VTX_MEMORY_FAULT_EXEC);
 
 	again = mmap(s->hva, s->size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

@@ -239,27 +239,6 @@ static inline __u32 guest_exec(struct vtx_vcpu *vcpu, __u64 gpa)
 }
 
 /*
- * KVM_RUN's result @r for an access the VMM's mapping of the page of
- * @gpa does not allow: -EFAULT, with that 4 KiB page and the access in
- * the memory_fault exit.
- */
-static inline void assert_efault(struct __test_metadata *_metadata,
-				 struct vtx_vcpu *vcpu, int r, __u64 gpa,
-				 __u64 access)
-{
-	const struct vtx_memory_fault *mf = vtx_memory_fault(vcpu->run);
-	char buf[160];
-
-	ASSERT_EQ(-EFAULT, r) TH_LOG("KVM_RUN: %d, %s", r,
-				     vtx_describe_exit(vcpu->run, buf,
-						       sizeof(buf)));
-	ASSERT_EQ((__u32)KVM_EXIT_MEMORY_FAULT, vcpu->run->exit_reason);
-	EXPECT_EQ(gpa, mf->gpa);
-	EXPECT_EQ(access, mf->flags);
-	EXPECT_EQ(PAGE, mf->size);
-}
-
-/*
  * KVM_RUN's result @r for a guest write at @gpa in a read-only slot: 0,
  * a memory_fault exit with the exact address, size 0.
  */

@@ -250,6 +250,13 @@ int __vtx_check_memory_fault(const struct kvm_run *run, __u64 gpa,
 			     __u64 access);
 void vtx_assert_memory_fault(const struct kvm_run *run, __u64 gpa,
 			     __u64 access);
+/*
+ * KVM_RUN's result @r for an access the VMM's mapping of a slot page
+ * does not allow: -EFAULT, and a memory_fault exit naming the 4 KiB page
+ * of @gpa, exactly the access @access, size 4096.
+ */
+void vtx_assert_efault(const struct kvm_run *run, int r, __u64 gpa,
+		       __u64 access);
 
 /* Run; the exit must be a single OUT of @size bytes to @port: its data. */
 __u64 vtx_vcpu_run_out(struct vtx_vcpu *vcpu, __u16 port, int size);

@@ -190,6 +190,19 @@ void vtx_assert_memory_fault(const struct kvm_run *run, __u64 gpa,
 		   vtx_describe_exit(run, buf, sizeof(buf)));
 }
 
+void vtx_assert_efault(const struct kvm_run *run, int r, __u64 gpa,
+		       __u64 access)
+{
+	const struct vtx_memory_fault *mf = vtx_memory_fault(run);
+	char buf[160];
+
+	VTX_ASSERT(r == -EFAULT && run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+		   mf->gpa == gpa && mf->flags == access && mf->size == 4096,
+		   "wanted EFAULT, MEMORY_FAULT gpa 0x%llx flags 0x%llx size 4096; got %d, %s",
+		   (unsigned long long)gpa, (unsigned long long)access, r,
+		   vtx_describe_exit(run, buf, sizeof(buf)));
+}
+
 __u64 vtx_vcpu_run_out(struct vtx_vcpu *vcpu, __u16 port, int size)
 {
 	char buf[160];
