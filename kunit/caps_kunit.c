@@ -118,6 +118,21 @@ static void vtx_caps_msr_list_max_every_encoding(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vtx_caps_msr_list_max(&c), 512U);
 }
 
+static void vtx_caps_gpa_limit_follows_maxphyaddr(struct kunit *test)
+{
+	struct vtx_caps c = {};
+
+	c.phys_bits = 39;
+	KUNIT_EXPECT_EQ(test, vtx_caps_gpa_limit(&c), 1ULL << 39);
+	c.phys_bits = 46;
+	KUNIT_EXPECT_EQ(test, vtx_caps_gpa_limit(&c), 1ULL << 46);
+	/* the 4-level EPT caps a 52-bit host */
+	c.phys_bits = 52;
+	KUNIT_EXPECT_EQ(test, vtx_caps_gpa_limit(&c), 1ULL << 48);
+	c.phys_bits = 0;
+	KUNIT_EXPECT_EQ(test, vtx_caps_gpa_limit(&c), 1ULL << 36);
+}
+
 static void vtx_caps_basic_decoding(struct kunit *test)
 {
 	struct vtx_caps c;
@@ -362,6 +377,7 @@ static struct kunit_case vtx_caps_cases[] = {
 	KUNIT_CASE(vtx_caps_adjust_ctl_all_ones),
 	KUNIT_CASE(vtx_caps_ctl_allowed1_needs_every_bit),
 	KUNIT_CASE(vtx_caps_msr_list_max_every_encoding),
+	KUNIT_CASE(vtx_caps_gpa_limit_follows_maxphyaddr),
 	KUNIT_CASE(vtx_caps_basic_decoding),
 	KUNIT_CASE(vtx_caps_secondary_needs_primary_bit),
 	KUNIT_CASE(vtx_caps_ept_needs_4level_wb),

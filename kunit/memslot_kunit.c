@@ -3,6 +3,7 @@
  * KUnit suite vtx_memslot: the KVM_SET_USER_MEMORY_REGION rules.
  */
 #include <kunit/test.h>
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
 #include <linux/string.h>
@@ -11,6 +12,7 @@
 
 #define NR 4
 #define PG 4096ULL
+#define LIMIT BIT_ULL(48)
 
 static struct kvm_userspace_memory_region region(u32 slot, u64 gpa,
 						 u64 size, u64 uaddr)
@@ -33,7 +35,7 @@ static void one_slot(struct vtx_memslot *s)
 static int check(const struct kvm_userspace_memory_region *m,
 		 const struct vtx_memslot *s, enum vtx_memslot_op *op)
 {
-	return vtx_memslot_check(m, s, NR, op);
+	return vtx_memslot_check(m, s, NR, LIMIT, op);
 }
 
 static void vtx_memslot_check_create_and_delete(struct kunit *test)
@@ -159,9 +161,41 @@ static void vtx_memslot_check_rejects_bad_input(struct kunit *test)
 				    cases[i].err, "case %u", i);
 }
 
+/* A slot must end at or below the limit: the EPT would wrap beyond it. */
+static void vtx_memslot_check_gpa_limit(struct kunit *test)
+{
+	struct kvm_userspace_memory_region m;
+	struct vtx_memslot s[NR];
+	enum vtx_memslot_op op;
+
+	one_slot(s);
+	m = region(2, LIMIT - 2 * PG, 2 * PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_CREATE);
+	m = region(2, LIMIT - PG, 2 * PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), -EINVAL);
+	/* the alias of slot 1's range, 2^48 higher */
+	m = region(2, LIMIT + 16 * PG, 16 * PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), -EINVAL);
+	m = region(2, 1ULL << 62, PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, check(&m, s, &op), -EINVAL);
+	/* a host with a smaller MAXPHYADDR lowers the limit */
+	m = region(2, (1ULL << 39) - PG, PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, vtx_memslot_check(&m, s, NR, 1ULL << 39, &op),
+			0);
+	m = region(2, 1ULL << 39, PG, 0x20000000);
+	KUNIT_EXPECT_EQ(test, vtx_memslot_check(&m, s, NR, 1ULL << 39, &op),
+			-EINVAL);
+	/* deleting is never refused for its range */
+	m = region(1, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, vtx_memslot_check(&m, s, NR, PG, &op), 0);
+	KUNIT_EXPECT_EQ(test, op, VTX_MEMSLOT_DELETE);
+}
+
 static struct kunit_case vtx_memslot_cases[] = {
 	KUNIT_CASE(vtx_memslot_check_create_and_delete),
 	KUNIT_CASE(vtx_memslot_check_rejects_bad_input),
+	KUNIT_CASE(vtx_memslot_check_gpa_limit),
 	KUNIT_CASE(vtx_memslot_find_covers_exactly),
 	{}
 };

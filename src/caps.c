@@ -151,6 +151,23 @@ u32 vtx_caps_msr_list_max(const struct vtx_caps *c)
 }
 
 /**
+ * vtx_caps_gpa_limit() - the end of the guest-physical space vtx maps
+ * @c: the host's capabilities
+ *
+ * The 4-level EPT reaches 2^48; a host with a smaller MAXPHYADDR cannot
+ * hold a page above its own, which the EPT's frame fields must not name.
+ * An unknown MAXPHYADDR (0) counts as the architectural minimum, 36.
+ *
+ * Return: the first guest-physical address no slot may reach.
+ */
+u64 vtx_caps_gpa_limit(const struct vtx_caps *c)
+{
+	unsigned int bits = c->phys_bits ? c->phys_bits : 36;
+
+	return 1ULL << min_t(unsigned int, bits, VTX_EPT_GPA_BITS);
+}
+
+/**
  * vtx_caps_feat_ctl_fixup() - may VMXON run, given IA32_FEATURE_CONTROL?
  * @feat_ctl: the MSR's current value
  * @fixed: the value the MSR must hold; a write is needed when it differs

@@ -36,6 +36,9 @@ struct vtx_capabilities;
  * @cpuid_7_2_edx: CPUID.(7,2):EDX, or 0 without subleaf 2.
  * @kernel_vmx: the kernel's own view (X86_FEATURE_VMX), which firmware
  *	and clearcpuid=vmx can clear while CPUID still reports VMX.
+ * @kernel_nx: the kernel's view of NX (X86_FEATURE_NX): without it
+ *	EFER.NXE is reserved for guests, as in KVM.
+ * @phys_bits: the host's MAXPHYADDR.
  */
 struct vtx_caps {
 	u64 basic;
@@ -56,7 +59,12 @@ struct vtx_caps {
 	u32 cpuid_7_0_edx;
 	u32 cpuid_7_2_edx;
 	bool kernel_vmx;
+	bool kernel_nx;
+	u8 phys_bits;
 };
+
+/* The 4-level EPT maps guest-physical addresses below 2^48. */
+#define VTX_EPT_GPA_BITS	48
 
 /* caps_hw.c: the hardware side */
 extern struct vtx_caps vtx_host_caps;
@@ -83,6 +91,7 @@ bool vtx_caps_has_virt_spec_ctrl(const struct vtx_caps *c);
 u32 vtx_caps_vmcs_revision(const struct vtx_caps *c);
 u32 vtx_caps_vmcs_size(const struct vtx_caps *c);
 u32 vtx_caps_msr_list_max(const struct vtx_caps *c);
+u64 vtx_caps_gpa_limit(const struct vtx_caps *c);
 
 int vtx_caps_check(const struct vtx_caps *c, const char **reason);
 int vtx_caps_feat_ctl_fixup(u64 feat_ctl, u64 *fixed);

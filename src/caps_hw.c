@@ -57,6 +57,8 @@ void vtx_caps_read(struct vtx_caps *c)
 		return;
 
 	c->kernel_vmx = this_cpu_has(X86_FEATURE_VMX);
+	c->kernel_nx = this_cpu_has(X86_FEATURE_NX);
+	c->phys_bits = boot_cpu_data.x86_phys_bits;
 	c->feat_ctl = vtx_caps_rdmsr(MSR_IA32_FEAT_CTL);
 	c->basic = vtx_caps_rdmsr(MSR_IA32_VMX_BASIC);
 	c->misc = vtx_caps_rdmsr(MSR_IA32_VMX_MISC);

@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
+#include "caps.h"
 #include "ept.h"
 #include "memslot.h"
 #include "vm.h"
@@ -79,7 +80,8 @@ int vtx_memslot_set(struct vtx_vm *vm,
 	int r;
 
 	mutex_lock(&vm->slots_lock);
-	r = vtx_memslot_check(mem, vm->slots, VTX_NR_MEMSLOTS, &op);
+	r = vtx_memslot_check(mem, vm->slots, VTX_NR_MEMSLOTS,
+			      vtx_caps_gpa_limit(&vtx_host_caps), &op);
 	if (r)
 		goto out_unlock;
 	slot = &vm->slots[mem->slot];

@@ -39,7 +39,7 @@ enum vtx_memslot_op {
 /* memslot_check.c: pure */
 int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 		      const struct vtx_memslot *slots, unsigned int nr,
-		      enum vtx_memslot_op *op);
+		      u64 gpa_limit, enum vtx_memslot_op *op);
 const struct vtx_memslot *vtx_memslot_find(const struct vtx_memslot *slots,
 					   unsigned int nr, u64 gpa);
 

@@ -25,6 +25,7 @@ static bool vtx_memslot_overlaps(const struct vtx_memslot *s, u64 gpa,
  * @mem: the request
  * @slots: the VM's slots, indexed by slot id
  * @nr: the number of slot ids
+ * @gpa_limit: the end of the guest-physical space (vtx_caps_gpa_limit())
  * @op: on success, what the request does
  *
  * Of the flags only KVM_MEM_READONLY is supported (no dirty logging). An
@@ -32,13 +33,13 @@ static bool vtx_memslot_overlaps(const struct vtx_memslot *s, u64 gpa,
  * change, including a move or new flags, is -EINVAL.
  *
  * Return: 0; -EINVAL for unsupported flags, an unaligned or overflowing
- * range, a slot id out of range, more than VTX_MEMSLOT_MAX_PAGES pages,
- * deleting an unused slot or changing a used one; -EEXIST when the range
- * overlaps another slot.
+ * range, a range that ends beyond @gpa_limit, a slot id out of range,
+ * more than VTX_MEMSLOT_MAX_PAGES pages, deleting an unused slot or
+ * changing a used one; -EEXIST when the range overlaps another slot.
  */
 int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 		      const struct vtx_memslot *slots, unsigned int nr,
-		      enum vtx_memslot_op *op)
+		      u64 gpa_limit, enum vtx_memslot_op *op)
 {
 	const struct vtx_memslot *old;
 	unsigned long npages;
@@ -54,6 +55,10 @@ int vtx_memslot_check(const struct kvm_userspace_memory_region *mem,
 	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
 		return -EINVAL;
 	if (mem->memory_size >> PAGE_SHIFT > VTX_MEMSLOT_MAX_PAGES)
+		return -EINVAL;
+	/* Beyond the EPT's reach the table index would wrap onto low memory. */
+	if (mem->memory_size &&
+	    mem->guest_phys_addr + mem->memory_size > gpa_limit)
 		return -EINVAL;
 
 	old = &slots[mem->slot];
