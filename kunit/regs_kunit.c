@@ -17,6 +17,11 @@
 static const struct vtx_caps caps = {
 	/* What corei7_skylake_x reports: every CR4 bit up to PKE. */
 	.cr4_fixed1 = 0x7727ff,
+	.kernel_nx = true,
+};
+
+static const struct vtx_caps caps_no_nx = {
+	.cr4_fixed1 = 0x7727ff,
 };
 
 static struct kvm_segment code64(void)
@@ -164,10 +169,34 @@ static void vtx_regs_check_sregs_rejects_invalid(struct kunit *test)
 static void vtx_regs_efer_valid_bits(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, vtx_regs_efer_valid(EFER_SCE | EFER_LME |
-						    EFER_LMA | EFER_NX));
-	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(1)));
-	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(12)));
-	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(1ULL << 63));
+						    EFER_LMA | EFER_NX, &caps));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(1), &caps));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(BIT(12), &caps));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(1ULL << 63, &caps));
+}
+
+/* Without host NX, NXE is reserved everywhere EFER is written. */
+static void vtx_regs_efer_nx_needs_host_nx(struct kunit *test)
+{
+	struct kvm_sregs s = {};
+	u64 out = 0x1234;
+
+	KUNIT_EXPECT_TRUE(test, vtx_regs_efer_valid(EFER_NX, &caps));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_efer_valid(EFER_NX, &caps_no_nx));
+	KUNIT_EXPECT_TRUE(test, vtx_regs_efer_valid(EFER_SCE, &caps_no_nx));
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_NX, 0, 0, 0, false,
+						  &caps_no_nx, &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_NX, 0, 0, 0, true,
+						  &caps_no_nx, &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, out, 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_NX, 0, 0, 0, true,
+						  &caps, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, (u64)EFER_NX);
+
+	s.cr0 = X86_CR0_ET;
+	s.efer = EFER_NX;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), 0);
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps_no_nx), -EINVAL);
 }
 
 #define LM_CR0	(X86_CR0_PE | X86_CR0_PG)
@@ -181,33 +210,33 @@ static void vtx_regs_check_efer_guest(struct kunit *test)
 	/* Long mode: SCE and NXE may change; LMA comes from the old value. */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME | EFER_NX, LM_EFER,
 						  LM_CR0, X86_CR4_PAE, false,
-						  &out), 0);
+						  &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_NX));
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | EFER_SCE, LM_EFER,
 						  LM_CR0, X86_CR4_PAE, false,
-						  &out), 0);
+						  &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_SCE));
 	/* A guest cannot clear LMA by writing it as 0 ... */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, LM_EFER, LM_CR0,
-						  X86_CR4_PAE, false, &out), 0);
+						  X86_CR4_PAE, false, &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)LM_EFER);
 	/* ... nor set it without paging. */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, X86_CR0_PE, 0,
-						  false, &out), 0);
+						  false, &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)EFER_LME);
 
 	/* Refused: LME changed while paging, either way; reserved bits. */
 	out = 0x1234;
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(0, LM_EFER, LM_CR0,
-						  X86_CR4_PAE, false, &out),
+						  X86_CR4_PAE, false, &caps, &out),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, 0, LM_CR0, 0,
-						  false, &out), -EINVAL);
+						  false, &caps, &out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | BIT(1), LM_EFER,
 						  LM_CR0, X86_CR4_PAE, false,
-						  &out), -EINVAL);
+						  &caps, &out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(1ULL << 63, 0, 0, 0, false,
-						  &out), -EINVAL);
+						  &caps, &out), -EINVAL);
 	/* A refusal leaves @out alone. */
 	KUNIT_EXPECT_EQ(test, out, 0x1234ULL);
 }
@@ -218,27 +247,27 @@ static void vtx_regs_check_efer_host(struct kunit *test)
 	u64 out = 0;
 
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | EFER_NX, 0, LM_CR0,
-						  X86_CR4_PAE, true, &out), 0);
+						  X86_CR4_PAE, true, &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)(LM_EFER | EFER_NX));
 	/* LME without paging is just armed: no LMA. */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, 0, X86_CR0_PE, 0,
-						  true, &out), 0);
+						  true, &caps, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, (u64)EFER_LME);
 
 	/* LMA without paging, LMA without LME, LME|PG without LMA. */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, X86_CR0_PE, 0,
-						  true, &out), -EINVAL);
+						  true, &caps, &out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LMA, LM_EFER, LM_CR0,
-						  X86_CR4_PAE, true, &out),
+						  X86_CR4_PAE, true, &caps, &out),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(EFER_LME, LM_EFER, LM_CR0,
-						  X86_CR4_PAE, true, &out),
+						  X86_CR4_PAE, true, &caps, &out),
 			-EINVAL);
 	/* Long mode without PAE would fail VM entry. */
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER, 0, LM_CR0, 0, true,
-						  &out), -EINVAL);
+						  &caps, &out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_efer(LM_EFER | BIT(1), 0, LM_CR0,
-						  X86_CR4_PAE, true, &out),
+						  X86_CR4_PAE, true, &caps, &out),
 			-EINVAL);
 }
 
@@ -285,6 +314,7 @@ static struct kunit_case vtx_regs_cases[] = {
 	KUNIT_CASE(vtx_regs_check_sregs_rejects_invalid),
 	KUNIT_CASE(vtx_regs_check_sregs_cr4_allow_list),
 	KUNIT_CASE(vtx_regs_efer_valid_bits),
+	KUNIT_CASE(vtx_regs_efer_nx_needs_host_nx),
 	KUNIT_CASE(vtx_regs_check_efer_guest),
 	KUNIT_CASE(vtx_regs_check_efer_host),
 	{}

@@ -14,16 +14,41 @@
 
 #include <asm/processor.h>
 
+#include "caps.h"
 #include "cpuid.h"
 #include "spec_ctrl.h"
 #include "vcpu.h"
+
+/* Does @e hold exactly the vCPU's table, entry for entry (KVM's rule)? */
+static bool vtx_cpuid_same(const struct vtx_vcpu *vcpu,
+			   const struct kvm_cpuid_entry2 *e, u32 nent)
+{
+	const struct kvm_cpuid_entry2 *old = vcpu->cpuid;
+	u32 i;
+
+	if (nent != vcpu->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++)
+		if (e[i].function != old[i].function ||
+		    e[i].index != old[i].index || e[i].flags != old[i].flags ||
+		    e[i].eax != old[i].eax || e[i].ebx != old[i].ebx ||
+		    e[i].ecx != old[i].ecx || e[i].edx != old[i].edx)
+			return false;
+	return true;
+}
 
 /**
  * vtx_cpuid_set() - KVM_SET_CPUID2
  * @vcpu: the vCPU
  * @argp: the user's struct kvm_cpuid2
  *
- * Return: 0, -E2BIG above VTX_MAX_CPUID_ENTRIES, -EFAULT, -ENOMEM.
+ * Once the vCPU has entered the guest, its CPUID is fixed, as in KVM 6.1:
+ * the guest may have acted on it, and vtx derived state from it (the
+ * IA32_SPEC_CTRL bits the guest may set). Setting the same table again is
+ * allowed, so a VMM may restore what it saved.
+ *
+ * Return: 0, -E2BIG above VTX_MAX_CPUID_ENTRIES, -EINVAL for a different
+ * table after the first KVM_RUN, -EFAULT, -ENOMEM.
  */
 int vtx_cpuid_set(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp)
 {
@@ -39,6 +64,12 @@ int vtx_cpuid_set(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp)
 				       array_size(hdr.nent, sizeof(*entries)));
 		if (IS_ERR(entries))
 			return PTR_ERR(entries);
+	}
+	if (vcpu->has_run) {
+		bool same = vtx_cpuid_same(vcpu, entries, hdr.nent);
+
+		kvfree(entries);
+		return same ? 0 : -EINVAL;
 	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
@@ -187,6 +218,9 @@ static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 	case 0x80000001:
 		e->ecx &= VTX_CPUID_E1_ECX;
 		e->edx &= VTX_CPUID_E1_EDX;
+		/* NXE is reserved without the kernel's NX (clearcpuid=nx). */
+		if (!vtx_host_caps.kernel_nx)
+			e->edx &= ~BIT(20);
 		break;
 	}
 }

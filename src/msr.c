@@ -20,6 +20,7 @@
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
 
+#include "caps.h"
 #include "msr.h"
 #include "msr_switch.h"
 #include "spec_ctrl_hw.h"
@@ -121,7 +122,7 @@ static int vtx_msr_set_efer(struct vtx_vcpu *vcpu, u64 efer, bool host)
 
 	r = vtx_regs_check_efer(efer, vtx_guest_read_efer(vcpu),
 				vtx_guest_read_cr0(), vtx_guest_read_cr4(),
-				host, &efer);
+				host, &vtx_host_caps, &efer);
 	if (r)
 		return r;
 	vtx_guest_write_efer(vcpu, efer);

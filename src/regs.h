@@ -40,9 +40,10 @@ void vtx_regs_segment_from_ar(struct kvm_segment *seg, u32 ar);
 int vtx_regs_check_regs(const struct kvm_regs *regs);
 int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
 			 const struct vtx_caps *caps);
-bool vtx_regs_efer_valid(u64 efer);
+bool vtx_regs_efer_valid(u64 efer, const struct vtx_caps *caps);
 int vtx_regs_check_efer(u64 efer, u64 old, unsigned long cr0,
-			unsigned long cr4, bool host, u64 *out);
+			unsigned long cr4, bool host,
+			const struct vtx_caps *caps, u64 *out);
 
 /* regs.c */
 void vtx_regs_get(struct vtx_vcpu *vcpu, struct kvm_regs *regs);

@@ -25,7 +25,7 @@
 /* RFLAGS bits that must be 0: 63:22, 15, 5, 3. */
 #define VTX_RFLAGS_RESERVED	(~0x3f7fd7UL)
 
-#define VTX_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define VTX_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA)
 
 /**
  * vtx_regs_segment_ar() - VMX access rights of a struct kvm_segment
@@ -78,12 +78,18 @@ int vtx_regs_check_regs(const struct kvm_regs *regs)
 /**
  * vtx_regs_efer_valid() - does @efer set only bits vtx virtualizes?
  * @efer: the value
+ * @caps: the host's capabilities
  *
- * Return: true for a subset of SCE, LME, LMA and NXE.
+ * NXE is reserved when the kernel says the host has no NX, as in KVM:
+ * VM entry would load it into a CPU that may not implement it.
+ *
+ * Return: true for a subset of SCE, LME, LMA and, with host NX, NXE.
  */
-bool vtx_regs_efer_valid(u64 efer)
+bool vtx_regs_efer_valid(u64 efer, const struct vtx_caps *caps)
 {
-	return !(efer & ~VTX_EFER_VALID);
+	u64 valid = VTX_EFER_VALID | (caps->kernel_nx ? EFER_NX : 0);
+
+	return !(efer & ~valid);
 }
 
 /**
@@ -93,9 +99,10 @@ bool vtx_regs_efer_valid(u64 efer)
  * @cr0: the guest's CR0
  * @cr4: the guest's CR4
  * @host: the write comes from user space (KVM_SET_MSRS), not the guest
+ * @caps: the host's capabilities
  * @out: the value to store, on success
  *
- * Only SCE, LME, LMA and NXE exist. A guest's WRMSR may not change LME
+ * Only SCE, LME, LMA and NXE exist (see vtx_regs_efer_valid()). A guest's WRMSR may not change LME
  * while paging is on (the CPU's #GP), and cannot change LMA, which the
  * CPU sets: LMA keeps its old value. A host write (restoring a saved
  * vCPU) sets LMA as well, so LMA must be what LME and CR0.PG make it,
@@ -104,11 +111,12 @@ bool vtx_regs_efer_valid(u64 efer)
  * Return: 0, or -EINVAL (the guest gets #GP).
  */
 int vtx_regs_check_efer(u64 efer, u64 old, unsigned long cr0,
-			unsigned long cr4, bool host, u64 *out)
+			unsigned long cr4, bool host,
+			const struct vtx_caps *caps, u64 *out)
 {
 	bool paging = cr0 & X86_CR0_PG;
 
-	if (!vtx_regs_efer_valid(efer))
+	if (!vtx_regs_efer_valid(efer, caps))
 		return -EINVAL;
 	if (host) {
 		if (!!(efer & EFER_LMA) != (paging && (efer & EFER_LME)))
@@ -141,7 +149,7 @@ static bool vtx_regs_segment_valid(const struct kvm_segment *seg)
  *
  * Return: 0, or -EINVAL for: CR0 bits 63:32, NW without CD, PG without
  * PE; CR4 bits the CPU does not allow in VMX, or VTX_CR4_GUEST_FORBIDDEN;
- * reserved EFER bits; EFER.LMA other than EFER.LME && CR0.PG, or long
+ * reserved EFER bits (NXE on a host without NX); EFER.LMA other than EFER.LME && CR0.PG, or long
  * mode without CR4.PAE; a 64-bit CS with D set; CR8 above 15; a pending
  * interrupt (vtx has no interrupt controller); a segment whose limit does
  * not match its granularity.
@@ -165,7 +173,7 @@ int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
 	if ((sregs->cr4 & ~caps->cr4_fixed1) ||
 	    (sregs->cr4 & VTX_CR4_GUEST_FORBIDDEN))
 		return -EINVAL;
-	if (!vtx_regs_efer_valid(sregs->efer))
+	if (!vtx_regs_efer_valid(sregs->efer, caps))
 		return -EINVAL;
 	long_mode = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);
 	if (!!(sregs->efer & EFER_LMA) != long_mode)

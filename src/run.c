@@ -294,6 +294,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	vtx_mitigation_l1d_flush(vcpu);
 
 	r = vtx_vmenter(vcpu->regs, flags, vtx_spec_ctrl_hw_guest_slot(vcpu));
+	vcpu->has_run = true;
 
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
 	if (!r)

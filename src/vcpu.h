@@ -71,6 +71,8 @@ struct vtx_pio {
  * @cpuid_nent: its size
  * @guest_fpu: the guest's FPU state, swapped in for KVM_RUN
  * @vmcs_ready: the VMCS holds a complete state
+ * @has_run: a VM entry was attempted: KVM_SET_CPUID2 may no longer change
+ *	the table
  * @dead: an MSR did not fit on a list; KVM_RUN fails with -EIO
  * @vpid: the VPID, or 0 without VPIDs
  * @flush_cpu: the CPU on which this vCPU last flushed its translations
@@ -126,6 +128,7 @@ struct vtx_vcpu {
 	struct fpu_guest guest_fpu;
 
 	bool vmcs_ready;
+	bool has_run;
 	bool dead;
 	bool msr_sw_restore;	/* test only: msr_fault.c */
 	bool msr_fault_entry;	/* test only: msr_fault.c */
