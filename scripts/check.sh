@@ -23,6 +23,8 @@
 #               controls with "virtualize IA32_SPEC_CTRL", so every
 #               virtualize variant runs (scripts/bochs3.sh builds Bochs 3.0)
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
+#   emu-nonx    a boot with clearcpuid=nx: EFER.NXE is reserved for guests
+#               (vmm_input_test, sregs_test)
 #   kapi        the older emergency-hook API builds (make kapi-check)
 #   emu-kdump   2 CPUs, 1 GiB, crashkernel=256M: kexec -e with VMCSs loaded
 #               on both CPUs, then in the new kernel a crash with VMCSs
@@ -206,6 +208,18 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 1 --out "$top/.build/$name" --name "$name" --timeout 300 \
 		--append "clearcpuid=vmx vtxtests=kernel_novmx"
+else
+	fail_tier "$name" "an earlier tier failed"
+fi
+
+# A host kernel without NX: vtx must refuse EFER.NXE from every source.
+name=emu-nonx
+if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
+	counted "$name" "$top/.build/$name/counts" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
+		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
+		--cpus 1 --out "$top/.build/$name" --name "$name" --timeout 300 \
+		--append "clearcpuid=nx vtxtests=vmm_input_test,sregs_test"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile VMM input: the range and ABI edges a sandboxed VMM can reach
+ * with plain ioctls, and that vtx refuses as KVM does.
+ *
+ *   - a memory slot that ends beyond what the 4-level EPT maps (2^48) or
+ *     beyond the host's MAXPHYADDR is -EINVAL: its EPT entries would wrap
+ *     onto the VM's low memory;
+ *   - KVM_SET_CPUID2 after the first KVM_RUN is -EINVAL unless the table
+ *     is the same;
+ *   - EFER.NXE is reserved when the host kernel has no NX (emu-nonx boots
+ *     with clearcpuid=nx), for KVM_SET_SREGS, KVM_SET_MSRS and the guest's
+ *     WRMSR, and KVM_GET_SUPPORTED_CPUID does not offer NX.
+ */
+#include <cpuid.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "kselftest_harness.h"
+#include "vtx_test.h"
+
+#define MSR_EFER		0xc0000080
+#define CPUID_E1_EDX_NX		0x100000U
+#define EPT_REACH		0x1000000000000ULL	/* 2^48 */
+#define PAGE			4096ULL
+
+/* The host's MAXPHYADDR, from CPUID.0x80000008:EAX[7:0]. */
+static unsigned int host_phys_bits(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!__get_cpuid(0x80000008, &eax, &ebx, &ecx, &edx))
+		return 36;
+	return eax & 0xff;
+}
+
+/* What the kernel says: /proc/cpuinfo lists "nx" unless clearcpuid=nx. */
+static bool host_kernel_has_nx(void)
+{
+	char line[4096];
+	bool nx = false;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			nx = strstr(line, " nx ") || strstr(line, " nx\n");
+			break;
+		}
+	fclose(f);
+	return nx;
+}
+
+/*
+ * guest_set_nxe (64-bit): EFER |= NXE, then "out %eax, $0x40" with EFER
+ * read back, then HLT. Where NXE is reserved the WRMSR is #GP, which the
+ * default handler reports as an OUT of 13 to VTX_PORT_EXCEPTION.
+ */
+VTX_GUEST_CODE(guest_set_nxe);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_set_nxe_start:\n"
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"
+	"	or $0x800, %eax\n"
+	"	wrmsr\n"
+	"	rdmsr\n"
+	"	out %eax, $0x40\n"
+	"	hlt\n"
+	"guest_set_nxe_end:\n"
+	".popsection\n");
+
+/*
+ * guest_touch (64-bit): read the byte at 0x20000, write it to port 0x41,
+ * then HLT.
+ */
+VTX_GUEST_CODE(guest_touch);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_touch_start:\n"
+	"	movzbl 0x20000, %eax\n"
+	"	out %al, $0x41\n"
+	"	hlt\n"
+	"guest_touch_end:\n"
+	".popsection\n");
+
+FIXTURE(vmm_input) {
+	struct vtx_kmsg kmsg;
+	struct vtx_vm vm;
+	struct vtx_vcpu vcpu;
+};
+
+FIXTURE_SETUP(vmm_input)
+{
+	vtx_unload_if_loaded();
+	vtx_kmsg_mark(&self->kmsg);
+	vtx_load();
+	vtx_vm_create_default(&self->vm, VTX_DEV_PATH);
+	vtx_vcpu_create(&self->vm, 0, &self->vcpu);
+}
+
+FIXTURE_TEARDOWN(vmm_input)
+{
+	vtx_vcpu_close(&self->vcpu);
+	vtx_vm_destroy(&self->vm);
+	EXPECT_EQ(0, __vtx_module_unload("vtx"));
+	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
+	vtx_kmsg_close(&self->kmsg);
+}
+
+/*
+ * Slots must end at or below min(2^48, 2^MAXPHYADDR). One that does not
+ * is -EINVAL, and the guest's own memory at the aliased low addresses
+ * stays mapped and intact.
+ */
+TEST_F(vmm_input, slot_beyond_ept_reach_is_refused)
+{
+	unsigned int bits = host_phys_bits();
+	__u64 limit = bits < 48 ? 1ULL << bits : EPT_REACH;
+	int fd = self->vm.fd;
+	unsigned char *data;
+	void *mem;
+
+	TH_LOG("host MAXPHYADDR %u: slots end at or below 0x%llx", bits,
+	       (unsigned long long)limit);
+	mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	data = vtx_vm_hva(&self->vm, VTX_DATA_GPA);
+	*data = 0x5a;
+
+	/* The last page below the limit is fine, and can be deleted. */
+	EXPECT_EQ(0, __vtx_set_memory_region(fd, 1, 0, limit - PAGE, PAGE,
+					     (unsigned long)mem));
+	EXPECT_EQ(0, __vtx_set_memory_region(fd, 1, 0, limit - PAGE, 0, 0));
+	/* Across the limit, at it, and 2^48 above slot 0 (its EPT alias). */
+	EXPECT_EQ(-EINVAL, __vtx_set_memory_region(fd, 1, 0, limit - PAGE,
+						   2 * PAGE,
+						   (unsigned long)mem));
+	EXPECT_EQ(-EINVAL, __vtx_set_memory_region(fd, 1, 0, limit, PAGE,
+						   (unsigned long)mem));
+	EXPECT_EQ(-EINVAL, __vtx_set_memory_region(fd, 2, 0,
+						   EPT_REACH + VTX_DATA_GPA,
+						   PAGE, (unsigned long)mem));
+	EXPECT_EQ(-EINVAL, __vtx_set_memory_region(fd, 3, 0, 1ULL << 63,
+						   PAGE, (unsigned long)mem));
+	if (bits < 48) {
+		EXPECT_EQ(-EINVAL,
+			  __vtx_set_memory_region(fd, 4, 0,
+						  EPT_REACH - 2 * PAGE, PAGE,
+						  (unsigned long)mem));
+	} else {
+		TH_LOG("MAXPHYADDR 48 or more: only the EPT's reach bounds");
+	}
+
+	/* Slot 0's page at the aliased address is still the guest's. */
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_touch_start,
+		    guest_touch_end);
+	vtx_vcpu_setup_long_mode(&self->vcpu, VTX_CODE_GPA);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_io_out(self->vcpu.run, 0x41, 1, 0x5a);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	munmap(mem, 2 * PAGE);
+}
+
+static int supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
+{
+	int dev = vtx_open(VTX_DEV_PATH);
+	int n = vtx_get_supported_cpuid(dev, e, max);
+
+	close(dev);
+	return n;
+}
+
+/*
+ * KVM 6.1: after the first KVM_RUN, KVM_SET_CPUID2 takes only the table
+ * the vCPU already has; anything else is -EINVAL and changes nothing.
+ */
+TEST_F(vmm_input, cpuid_is_fixed_after_first_run)
+{
+	struct kvm_cpuid_entry2 e[64], got[64];
+	struct kvm_cpuid_entry2 *leaf1;
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	int n, i;
+
+	n = supported_cpuid(e, 64);
+	ASSERT_GT(n, 1);
+	leaf1 = vtx_cpuid_find(e, n, 1, 0);
+	ASSERT_NE(NULL, leaf1);
+
+	/* Before the first run the table may change at will. */
+	EXPECT_EQ(0, __vtx_vcpu_set_cpuid(vcpu, e, n - 1));
+	EXPECT_EQ(0, __vtx_vcpu_set_cpuid(vcpu, e, n));
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_touch_start,
+		    guest_touch_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_run(vcpu);
+	vtx_assert_io_out(vcpu->run, 0x41, 1, 0);
+
+	EXPECT_EQ(0, __vtx_vcpu_set_cpuid(vcpu, e, n));
+	EXPECT_EQ(-EINVAL, __vtx_vcpu_set_cpuid(vcpu, e, n - 1));
+	EXPECT_EQ(-EINVAL, __vtx_vcpu_set_cpuid(vcpu, e, 0));
+	leaf1->ecx ^= 1U << 0;	/* SSE3 */
+	EXPECT_EQ(-EINVAL, __vtx_vcpu_set_cpuid(vcpu, e, n));
+	leaf1->ecx ^= 1U << 0;
+	leaf1->flags ^= KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	EXPECT_EQ(-EINVAL, __vtx_vcpu_set_cpuid(vcpu, e, n));
+	leaf1->flags ^= KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+
+	/* The table is the one set before the run, entry for entry. */
+	{
+		struct {
+			struct kvm_cpuid2 hdr;
+			struct kvm_cpuid_entry2 e[64];
+		} c = { .hdr.nent = 64 };
+
+		ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_GET_CPUID2, &c));
+		ASSERT_EQ(n, (int)c.hdr.nent);
+		memcpy(got, c.e, n * sizeof(*got));
+	}
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(e[i].function, got[i].function);
+		EXPECT_EQ(e[i].ecx, got[i].ecx);
+		EXPECT_EQ(e[i].flags, got[i].flags);
+	}
+	vtx_vcpu_run(vcpu);
+	vtx_assert_exit(vcpu->run, KVM_EXIT_HLT);
+}
+
+/*
+ * With host NX, EFER.NXE is the guest's to set; without it (clearcpuid=nx)
+ * it is reserved for KVM_SET_SREGS, KVM_SET_MSRS and the guest's WRMSR,
+ * and KVM_GET_SUPPORTED_CPUID clears NX.
+ */
+TEST_F(vmm_input, efer_nxe_follows_host_nx)
+{
+	bool nx = host_kernel_has_nx();
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_cpuid_entry2 e[64], *ext;
+	struct kvm_sregs sregs;
+	int n;
+
+	TH_LOG("host kernel NX: %s", nx ? "yes" : "no (clearcpuid=nx)");
+	n = supported_cpuid(e, 64);
+	ext = vtx_cpuid_find(e, n, 0x80000001, 0);
+	ASSERT_NE(NULL, ext);
+	EXPECT_EQ(nx, !!(ext->edx & CPUID_E1_EDX_NX));
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_set_nxe_start,
+		    guest_set_nxe_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_sregs(vcpu, &sregs);
+	sregs.efer |= VTX_EFER_NXE;
+	EXPECT_EQ(nx ? 0 : -EINVAL, __vtx_vcpu_set_sregs(vcpu, &sregs));
+	EXPECT_EQ(nx ? 1 : 0,
+		  __vtx_vcpu_set_msr(vcpu, MSR_EFER,
+				     VTX_EFER_LME | VTX_EFER_LMA |
+				     VTX_EFER_NXE));
+	vtx_vcpu_set_msr(vcpu, MSR_EFER, VTX_EFER_LME | VTX_EFER_LMA);
+
+	vtx_vcpu_run(vcpu);
+	if (nx) {
+		vtx_assert_io_out(vcpu->run, 0x40, 4,
+				  VTX_EFER_LME | VTX_EFER_LMA | VTX_EFER_NXE);
+		vtx_vcpu_run(vcpu);
+		vtx_assert_exit(vcpu->run, KVM_EXIT_HLT);
+	} else {
+		vtx_assert_io_out(vcpu->run, VTX_PORT_EXCEPTION, 4, 13);
+		EXPECT_EQ(VTX_EFER_LME | VTX_EFER_LMA,
+			  vtx_vcpu_get_msr(vcpu, MSR_EFER));
+	}
+}
+
+TEST_HARNESS_MAIN
