@@ -11,6 +11,7 @@
 #   make demo       boot the emulated Intel host and show the capability report
 #   make load       on a real Intel host: insmod vtx.ko, show the report, run the demo
 #   make bench      vtx against kvm_intel, one emulated boot (not in make check)
+#   make fuzz       the fuzzer alone in the emulated host, SEED= DURATION=
 
 # The kernel ABI that Debian's linux-headers-amd64 currently points to.
 ABI ?= $(shell apt-cache depends linux-headers-amd64 2>/dev/null | \
@@ -32,13 +33,16 @@ ST_LIB := $(wildcard selftests/lib/*.c)
 ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
 ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
-	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench
+	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench \
+	$(ST_OUT)/vtx_fuzz
+ST_FUZZ := $(wildcard selftests/fuzz/*.c)
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
-	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h)
+	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h \
+	selftests/fuzz/*.c selftests/fuzz/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load kapi-check bench
+	selftests kimage check demo load kapi-check bench fuzz
 
 all: modules
 
@@ -94,6 +98,11 @@ $(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
 
+$(ST_OUT)/vtx_fuzz: $(ST_FUZZ) selftests/fuzz/fuzz.h $(ST_LIB) $(ST_HDR) \
+		$(SRCTREE_STAMP)
+	@mkdir -p $(ST_OUT)
+	$(CC) $(ST_CFLAGS) -I$(CURDIR)/selftests/fuzz -o $@ $(ST_FUZZ) $(ST_LIB)
+
 selftests: $(ST_TESTS) $(ST_TOOLS)
 
 kimage:
@@ -133,6 +142,22 @@ bench:
 	scripts/bench-report.sh $(BUILD)/bench/bench.log $(BUILD)/bench \
 		"vtx vs KVM, $$(date -u +%Y-%m-%d), emulated $(BENCH_MODEL) (Bochs $(BENCH_BOCHS)), 1 CPU, $(BENCH_MEGS) MiB"
 
+# The fuzzer alone, longer than make check's tier: SEED= replays a run,
+# DURATION= sets its seconds (default 600). 2 CPUs, so that the racing
+# thread and the vCPU really run at once.
+SEED ?=
+DURATION ?= 600
+fuzz:
+	scripts/deps.sh
+	$(MAKE) modules selftests kimage
+	rm -rf $(BUILD)/fuzz-tools
+	mkdir -p $(BUILD)/fuzz-tools
+	cp $(ST_OUT)/vtx_fuzz $(BUILD)/fuzz-tools/
+	scripts/emu-run.sh --ko $(CURDIR)/vtx.ko --tests $(BUILD)/fuzz-tools \
+		--kimage $(KIMAGE) --cpus 2 --megs 1024 \
+		--timeout $$(( $(DURATION) * 4 + 600 )) --out $(BUILD)/fuzz \
+		--name fuzz --append "vtxtests=vtx_fuzz vtxtimeout=$$(( $(DURATION) * 4 + 300 )) vtxduration=$(DURATION) $(if $(SEED),vtxseed=$(SEED))"
+
 load:
 	scripts/deps.sh
 	$(MAKE) modules selftests
@@ -143,4 +168,5 @@ load:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
-		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools
+		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools \
+		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools

@@ -25,6 +25,10 @@
 #   emu-novmx   a boot with clearcpuid=vmx: vtx must refuse to load
 #   emu-nonx    a boot with clearcpuid=nx: EFER.NXE is reserved for guests
 #               (vmm_input_test, sregs_test)
+#   emu-fuzz    vtx_fuzz on sapphire_rapids, 2 CPUs, 1 GiB: at least
+#               100,000 ioctl calls and 10,000 guest runs, about 3 minutes;
+#               its seed is printed (FUZZ_SEED= replays it, as make fuzz
+#               SEED= does)
 #   kapi        the older emergency-hook API builds (make kapi-check)
 #   emu-kdump   2 CPUs, 1 GiB, crashkernel=256M: kexec -e with VMCSs loaded
 #               on both CPUs, then in the new kernel a crash with VMCSs
@@ -220,6 +224,21 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 1 --out "$top/.build/$name" --name "$name" --timeout 300 \
 		--append "clearcpuid=nx vtxtests=vmm_input_test,sregs_test"
+else
+	fail_tier "$name" "an earlier tier failed"
+fi
+
+name=emu-fuzz
+if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
+	mkdir -p "$top/.build/fuzz-check-tools"
+	cp "$top/.build/selftests/vtx_fuzz" "$top/.build/fuzz-check-tools/"
+	counted "$name" "$top/.build/$name/counts" \
+		scripts/emu-run.sh --ko "$top/vtx.ko" \
+		--tests "$top/.build/fuzz-check-tools" --kimage "$top/.build/kimage" \
+		--cpus 2 --megs 1024 --model sapphire_rapids \
+		--msrs "$top/scripts/bochs-msrs.def" --out "$top/.build/$name" \
+		--name "$name" --timeout 1200 \
+		--append "vtxtests=vtx_fuzz vtxtimeout=900 vtxduration=150${FUZZ_SEED:+ vtxseed=$FUZZ_SEED}"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi

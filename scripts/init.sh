@@ -14,6 +14,8 @@
 #   vtxcpu=MODEL  the Bochs CPU model, passed to tests as VTX_CPU_MODEL
 #   vtxparams=A,B vtx.ko parameters (A B): passed to tests as VTX_PARAMS,
 #                 which every test's vtx_load() uses, and to the demo's insmod
+#   vtxseed=S     passed to tests as SEED (vtx_fuzz's seed; make fuzz)
+#   vtxduration=N passed to tests as DURATION (vtx_fuzz's seconds)
 #
 # The crash and kexec tests run across kernels and need an initramfs built
 # with initramfs.sh --kdump, and crashkernel= on the command line:
@@ -101,7 +103,8 @@ run_tests() {
 		cd /tmp || cd /
 		rc=0
 		VTX_KO=$VTX_KO VTX_KVM_DIR=$VTX_KVM_DIR VTX_CPU_MODEL=$VTX_CPU_MODEL \
-			VTX_PARAMS=$VTX_PARAMS \
+			VTX_PARAMS=$VTX_PARAMS SEED=$(cmdline_arg vtxseed '') \
+			DURATION=$(cmdline_arg vtxduration '') \
 			timeout -k 10 "$tmo" "/tests/$name" </dev/null >&3 2>&3 ||
 			rc=$?
 		cd /
