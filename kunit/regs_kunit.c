@@ -118,6 +118,13 @@ static void vtx_regs_check_sregs_rejects_invalid(struct kunit *test)
 {
 	struct kvm_sregs s;
 
+	/* g is judged by bit 0, as the access rights take it */
+	long_mode(&s);
+	s.ds.limit = 0xffffffff;
+	s.ds.g = 2;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
+	s.ds.g = 3;
+	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), 0);
 	long_mode(&s);
 	s.cr0 |= 1ULL << 32;
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);

@@ -137,7 +137,8 @@ static bool vtx_regs_segment_valid(const struct kvm_segment *seg)
 	/* A usable segment's limit must agree with its granularity. */
 	if (seg->unusable || !seg->present)
 		return true;
-	if (seg->g)
+	/* Bit 0 only, as vtx_regs_segment_ar() takes it. */
+	if (seg->g & 1)
 		return (seg->limit & 0xfff) == 0xfff;
 	return !(seg->limit & 0xfff00000);
 }
@@ -180,7 +181,7 @@ int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
 		return -EINVAL;
 	if (long_mode && !(sregs->cr4 & X86_CR4_PAE))
 		return -EINVAL;
-	if (long_mode && sregs->cs.l && sregs->cs.db)
+	if (long_mode && (sregs->cs.l & 1) && (sregs->cs.db & 1))
 		return -EINVAL;
 	if (sregs->cr8 > 15)
 		return -EINVAL;
