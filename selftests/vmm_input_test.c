@@ -11,6 +11,12 @@
  *   - EFER.NXE is reserved when the host kernel has no NX (emu-nonx boots
  *     with clearcpuid=nx), for KVM_SET_SREGS, KVM_SET_MSRS and the guest's
  *     WRMSR, and KVM_GET_SUPPORTED_CPUID does not offer NX.
+ *
+ * And what vtx_fuzz found (selftests/fuzz/guest.c):
+ *   - an exception requeued after an exit during its delivery outlived
+ *     KVM_SET_SREGS and KVM_SET_REGS: every later VM entry failed;
+ *   - KVM_SET_SREGS judged a segment's limit by any non-zero g while the
+ *     VMCS takes bit 0, so it accepted a state VM entry refuses.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -277,6 +283,101 @@ TEST_F(vmm_input, efer_nxe_follows_host_nx)
 		EXPECT_EQ(VTX_EFER_LME | VTX_EFER_LMA,
 			  vtx_vcpu_get_msr(vcpu, MSR_EFER));
 	}
+}
+
+static void flat32(struct kvm_segment *s, __u16 sel, __u8 type)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+/*
+ * A #GP whose delivery needs an IDT that no slot holds exits with a
+ * memory fault while the exception is half delivered; vtx requeues it
+ * for the next entry. Loading a real-mode state instead must drop it:
+ * an error code cannot be delivered in real mode, and before the fix
+ * every KVM_RUN from then on failed VM entry (VMfail 7).
+ */
+TEST_F(vmm_input, set_state_drops_a_half_delivered_exception)
+{
+	/* mov $0x1234, %ax; mov %ax, %ds: #GP(0x1230); hlt */
+	static const unsigned char code[] = {
+		0x66, 0xb8, 0x34, 0x12, 0x8e, 0xd8, 0xf4 };
+	static const unsigned char hlt[] = { 0xf4 };
+	struct kvm_regs regs = { .rip = VTX_CODE_GPA, .rsp = 0x8000,
+				 .rflags = 2 };
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_sregs s, reset;
+	char buf[160];
+	int i;
+
+	vtx_vcpu_get_sregs(vcpu, &reset);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_sregs(vcpu, &s);
+	flat32(&s.cs, 0x08, 11);
+	flat32(&s.ds, 0x10, 3);
+	s.es = s.ds;
+	s.fs = s.ds;
+	s.gs = s.ds;
+	s.ss = s.ds;
+	s.cr0 = VTX_CR0_PE | VTX_CR0_ET | VTX_CR0_NE;
+	s.cr4 = 0;
+	s.efer = 0;
+	s.idt.base = 0x10000000;	/* in no slot */
+	s.idt.limit = 0x7ff;
+	vtx_vcpu_set_sregs(vcpu, &s);
+	vtx_vcpu_set_regs(vcpu, &regs);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, code, code + sizeof(code));
+	ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+	vtx_assert_exit(vcpu->run, KVM_EXIT_MEMORY_FAULT);
+
+	reset.cs.selector = 0;
+	reset.cs.base = 0;
+	vtx_vcpu_set_sregs(vcpu, &reset);
+	vtx_vcpu_set_regs(vcpu, &regs);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, hlt, hlt + 1);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+		EXPECT_EQ((__u32)KVM_EXIT_HLT, vcpu->run->exit_reason)
+			TH_LOG("run %d: %s", i, vtx_describe_exit(vcpu->run, buf,
+								  sizeof(buf)));
+		regs.rip = VTX_CODE_GPA;
+		vtx_vcpu_set_regs(vcpu, &regs);
+	}
+}
+
+/*
+ * The segment bits of struct kvm_segment are bytes; the VMCS takes bit 0.
+ * g = 2 with a 4 GiB limit is G = 0 with a limit above 1 MiB: refused,
+ * where it used to be accepted and fail VM entry. g = 3 is G = 1 and
+ * reads back as 1.
+ */
+TEST_F(vmm_input, segment_bits_count_bit_0_only)
+{
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_sregs s, got;
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_touch_start,
+		    guest_touch_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_sregs(vcpu, &s);
+	s.ds.limit = 0xffffffff;
+	s.ds.g = 2;
+	EXPECT_EQ(-EINVAL, __vtx_vcpu_set_sregs(vcpu, &s));
+	s.ds.g = 3;
+	EXPECT_EQ(0, __vtx_vcpu_set_sregs(vcpu, &s));
+	vtx_vcpu_get_sregs(vcpu, &got);
+	EXPECT_EQ(1, got.ds.g);
+	EXPECT_EQ(0xffffffffU, got.ds.limit);
+	EXPECT_EQ(0, __vtx_vcpu_set_sregs(vcpu, &got));
+	vtx_vcpu_run(vcpu);
+	vtx_assert_io_out(vcpu->run, 0x41, 1, 0);
 }
 
 TEST_HARNESS_MAIN
