@@ -36,6 +36,7 @@ ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
 	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench \
 	$(ST_OUT)/vtx_fuzz
 ST_FUZZ := $(wildcard selftests/fuzz/*.c)
+ST_FUZZ_HDR := $(wildcard selftests/fuzz/*.h)
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h \
@@ -98,7 +99,7 @@ $(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
 
-$(ST_OUT)/vtx_fuzz: $(ST_FUZZ) selftests/fuzz/fuzz.h $(ST_LIB) $(ST_HDR) \
+$(ST_OUT)/vtx_fuzz: $(ST_FUZZ) $(ST_FUZZ_HDR) $(ST_LIB) $(ST_HDR) \
 		$(SRCTREE_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -I$(CURDIR)/selftests/fuzz -o $@ $(ST_FUZZ) $(ST_LIB)

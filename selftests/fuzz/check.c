@@ -77,6 +77,17 @@ int fuzz_run(struct fuzz_stats *st, int vcpu_fd, struct kvm_run *run,
 			printf("# %s: KVM_EXIT_FAIL_ENTRY, reason 0x%llx\n", where,
 			       (unsigned long long)
 			       run->fail_entry.hardware_entry_failure_reason);
+		/* VMfail means vtx wrote a control field VM entry refused. */
+		if (run->exit_reason == KVM_EXIT_FAIL_ENTRY &&
+		    !(run->fail_entry.hardware_entry_failure_reason &
+		      0x80000000ULL))
+			fuzz_fail(st, where, "VMfail %llu: an invalid VMCS field",
+				  (unsigned long long)
+				  run->fail_entry.hardware_entry_failure_reason);
+		if (run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+		    vtx_memory_fault(run)->size)
+			fuzz_fail(st, where, "memory fault exit with size %llu",
+				  (unsigned long long)vtx_memory_fault(run)->size);
 		if (!fuzz_exit_documented(run))
 			fuzz_fail(st, where, "KVM_RUN 0 with exit %u (io %u/%u/%u) not in api.rst",
 				  run->exit_reason, run->io.size,
@@ -87,11 +98,19 @@ int fuzz_run(struct fuzz_stats *st, int vcpu_fd, struct kvm_run *run,
 	switch (-r) {
 	case EINTR:
 		/* a signal, immediate_exit, or a fatal signal during GUP */
+		if (run->exit_reason != KVM_EXIT_INTR)
+			fuzz_fail(st, where, "KVM_RUN -EINTR with exit %u",
+				  run->exit_reason);
 		break;
 	case EFAULT:
-		if (run->exit_reason != KVM_EXIT_MEMORY_FAULT)
-			fuzz_fail(st, where, "KVM_RUN -EFAULT with exit %u",
-				  run->exit_reason);
+		/* the page the VMM's mapping does not allow (api.rst 5.1) */
+		if (run->exit_reason != KVM_EXIT_MEMORY_FAULT ||
+		    vtx_memory_fault(run)->size != 4096 ||
+		    vtx_memory_fault(run)->gpa & 4095)
+			fuzz_fail(st, where, "KVM_RUN -EFAULT with exit %u, gpa 0x%llx size %llu",
+				  run->exit_reason,
+				  (unsigned long long)vtx_memory_fault(run)->gpa,
+				  (unsigned long long)vtx_memory_fault(run)->size);
 		break;
 	case EIO:		/* a dead vCPU (its MSR lists were full) */
 	case ENOMEM:
