@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include "fuzz.h"
 
@@ -26,6 +28,24 @@ void fuzz_fail(struct fuzz_stats *st, const char *where, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+}
+
+static void fuzz_alarm(int sig)
+{
+}
+
+void fuzz_timer_init(void)
+{
+	struct sigaction sa = { .sa_handler = fuzz_alarm };
+
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+void fuzz_timer(unsigned int ms)
+{
+	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
+
+	setitimer(ITIMER_REAL, &t, NULL);
 }
 
 int fuzz_ioctl(struct fuzz_stats *st, int fd, unsigned long cmd, void *arg)

@@ -63,6 +63,14 @@ struct fuzz_stats {
 void fuzz_fail(struct fuzz_stats *st, const char *where, const char *fmt,
 	       ...);
 
+/*
+ * Bound a KVM_RUN whose guest loops: fuzz_timer(ms) sends SIGALRM after
+ * @ms (0 disarms), to a handler installed by fuzz_timer_init() without
+ * SA_RESTART, so KVM_RUN returns -EINTR.
+ */
+void fuzz_timer_init(void);
+void fuzz_timer(unsigned int ms);
+
 /* The ioctl() wrapper every part uses: counts the call, returns -errno. */
 int fuzz_ioctl(struct fuzz_stats *st, int fd, unsigned long cmd, void *arg);
 

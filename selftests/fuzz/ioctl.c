@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/vtx.h>
@@ -73,18 +72,6 @@ static const __u32 fuzz_msrs[] = {
 	0xc0000083, 0xc0000084, 0xc0000100, 0xc0000101, 0xc0000102,
 	0xc0000103, 0x4b564d00, 0xffffffff,
 };
-
-static void fuzz_alarm(int sig)
-{
-}
-
-/* Bound a KVM_RUN whose guest loops: SIGALRM after @ms, no SA_RESTART. */
-static void fuzz_timer(unsigned int ms)
-{
-	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
-
-	setitimer(ITIMER_REAL, &t, NULL);
-}
 
 static int *fuzz_pick_fd(struct fuzz_rng *r, int *fds)
 {
@@ -567,7 +554,6 @@ static void fuzz_pool_free(struct fuzz_pool *p)
 void fuzz_ioctls(struct fuzz_rng *r, struct fuzz_stats *st,
 		 unsigned long calls)
 {
-	struct sigaction sa = { .sa_handler = fuzz_alarm };
 	unsigned long end = st->ioctls + calls;
 	struct fuzz_pool p;
 	int fd;
@@ -576,7 +562,7 @@ void fuzz_ioctls(struct fuzz_rng *r, struct fuzz_stats *st,
 		fuzz_fail(st, "ioctl", "no memory for the pool");
 		return;
 	}
-	sigaction(SIGALRM, &sa, NULL);
+	fuzz_timer_init();
 	while (st->ioctls < end) {
 		switch (fuzz_below(r, 20)) {
 		case 0:

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,17 +54,6 @@ struct fuzz_racer {
 	void *spare;
 	int stop;		/* __atomic */
 };
-
-static void fuzz_race_alarm(int sig)
-{
-}
-
-static void fuzz_race_timer(unsigned int ms)
-{
-	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
-
-	setitimer(ITIMER_REAL, &t, NULL);
-}
 
 static void fuzz_race_slot(struct fuzz_racer *rc, __u32 slot, __u64 gpa,
 			   __u64 size, void *hva)
@@ -215,7 +203,6 @@ static int fuzz_race_setup(struct fuzz_racer *rc, struct vtx_vm *vm,
  */
 void fuzz_race(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 {
-	struct sigaction sa = { .sa_handler = fuzz_race_alarm };
 	struct fuzz_racer rc = { .st = st, .seed = fuzz_u64(r) };
 	struct vtx_vcpu vcpu = { .fd = -1 };
 	struct vtx_vm vm;
@@ -228,7 +215,7 @@ void fuzz_race(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 		fuzz_fail(st, "race", "setup: %s", strerror(-err));
 		goto out;
 	}
-	sigaction(SIGALRM, &sa, NULL);
+	fuzz_timer_init();
 	err = pthread_create(&thread, NULL, fuzz_racer_main, &rc);
 	if (err) {
 		fuzz_fail(st, "race", "pthread_create: %s", strerror(err));
@@ -240,9 +227,9 @@ void fuzz_race(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 			close(vm.fd);
 			vm.fd = -1;
 		}
-		fuzz_race_timer(10 + fuzz_below(r, 30));
+		fuzz_timer(10 + fuzz_below(r, 30));
 		fuzz_run(st, vcpu.fd, vcpu.run, "race KVM_RUN");
-		fuzz_race_timer(0);
+		fuzz_timer(0);
 	}
 	__atomic_store_n(&rc.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
