@@ -380,4 +380,8 @@ TEST_F(vmm_input, segment_bits_count_bit_0_only)
 	vtx_assert_io_out(vcpu->run, 0x41, 1, 0);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	vtx_require_vmx();
+	return test_harness_run(argc, argv);
+}
