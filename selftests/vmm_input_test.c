@@ -18,7 +18,6 @@
  *   - KVM_SET_SREGS judged a segment's limit by any non-zero g while the
  *     VMCS takes bit 0, so it accepted a state VM entry refuses.
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +34,6 @@
 #define CPUID_E1_EDX_NX		0x100000U
 #define EPT_REACH		0x1000000000000ULL	/* 2^48 */
 #define PAGE			4096ULL
-
-/* The host's MAXPHYADDR, from CPUID.0x80000008:EAX[7:0]. */
-static unsigned int host_phys_bits(void)
-{
-	unsigned int eax, ebx, ecx, edx;
-
-	if (!__get_cpuid(0x80000008, &eax, &ebx, &ecx, &edx))
-		return 36;
-	return eax & 0xff;
-}
 
 /* What the kernel says: /proc/cpuinfo lists "nx" unless clearcpuid=nx. */
 static bool host_kernel_has_nx(void)
@@ -127,8 +116,8 @@ FIXTURE_TEARDOWN(vmm_input)
  */
 TEST_F(vmm_input, slot_beyond_ept_reach_is_refused)
 {
-	unsigned int bits = host_phys_bits();
-	__u64 limit = bits < 48 ? 1ULL << bits : EPT_REACH;
+	unsigned int bits = vtx_host_phys_bits();
+	__u64 limit = vtx_host_gpa_limit();
 	int fd = self->vm.fd;
 	unsigned char *data;
 	void *mem;

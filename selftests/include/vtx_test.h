@@ -37,6 +37,13 @@
 
 /* host.c: what the host offers */
 bool vtx_host_has_vmx(void);
+/* The host's MAXPHYADDR, from CPUID.0x80000008:EAX[7:0]. */
+unsigned int vtx_host_phys_bits(void);
+/*
+ * Where guest-physical space ends for vtx: min(2^48, the 4-level EPT's
+ * reach, and 2^MAXPHYADDR). A slot must end at or below it.
+ */
+__u64 vtx_host_gpa_limit(void);
 /*
  * Every vtx test binary needs VMX: its main() calls this before the
  * harness runs, so a host without VMX skips the whole binary with the

@@ -31,6 +31,22 @@ void vtx_require_vmx(void)
 	ksft_exit_skip("host CPU has no VMX (CPUID.1:ECX[5] is 0)\n");
 }
 
+unsigned int vtx_host_phys_bits(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!__get_cpuid(0x80000008, &eax, &ebx, &ecx, &edx))
+		return 36;
+	return eax & 0xff;
+}
+
+__u64 vtx_host_gpa_limit(void)
+{
+	unsigned int bits = vtx_host_phys_bits();
+
+	return 1ULL << (bits < 48 ? bits : 48);
+}
+
 int vtx_online_cpus(void)
 {
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
