@@ -102,11 +102,12 @@ bool vtx_regs_efer_valid(u64 efer, const struct vtx_caps *caps)
  * @caps: the host's capabilities
  * @out: the value to store, on success
  *
- * Only SCE, LME, LMA and NXE exist (see vtx_regs_efer_valid()). A guest's WRMSR may not change LME
- * while paging is on (the CPU's #GP), and cannot change LMA, which the
- * CPU sets: LMA keeps its old value. A host write (restoring a saved
- * vCPU) sets LMA as well, so LMA must be what LME and CR0.PG make it,
- * and long mode needs CR4.PAE: otherwise VM entry would fail on it.
+ * Only SCE, LME, LMA and NXE exist (see vtx_regs_efer_valid()). A
+ * guest's WRMSR may not change LME while paging is on (the CPU's #GP),
+ * and cannot change LMA, which the CPU sets: LMA keeps its old value. A
+ * host write (restoring a saved vCPU) sets LMA as well, so LMA must be
+ * what LME and CR0.PG make it, and long mode needs CR4.PAE: otherwise VM
+ * entry would fail on it.
  *
  * Return: 0, or -EINVAL (the guest gets #GP).
  */
@@ -150,8 +151,8 @@ static bool vtx_regs_segment_valid(const struct kvm_segment *seg)
  *
  * Return: 0, or -EINVAL for: CR0 bits 63:32, NW without CD, PG without
  * PE; CR4 bits the CPU does not allow in VMX, or VTX_CR4_GUEST_FORBIDDEN;
- * reserved EFER bits (NXE on a host without NX); EFER.LMA other than EFER.LME && CR0.PG, or long
- * mode without CR4.PAE; a 64-bit CS with D set; CR8 above 15; a pending
+ * reserved EFER bits (NXE on a host without NX); EFER.LMA other than
+ * EFER.LME && CR0.PG, or long mode without CR4.PAE; a 64-bit CS with D set; CR8 above 15; a pending
  * interrupt (vtx has no interrupt controller); a segment whose limit does
  * not match its granularity.
  */
