@@ -12,7 +12,7 @@
  * written once and put back when a guest scribbled on them; sometimes a
  * second slot is read-only to the guest or to the VMM; one or two vCPUs.
  * Each setup runs one to four times (an IN gets random data, HLT and OUT
- * go on). A per-thread timer bounds each run; some start with
+ * go on). A timer (fuzz_timer()) bounds each run; some start with
  * immediate_exit set.
  *
  * Checked besides fuzz_run()'s exits: a HLT exit leaves RIP after a HLT;
@@ -26,7 +26,6 @@
  */
 #include <cpuid.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,13 +338,6 @@ static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 
 /* Runs */
 
-static void gf_timer(struct gf *g, long ns)
-{
-	struct itimerspec it = { .it_value.tv_nsec = ns };
-
-	timer_settime(g->timer, 0, &it, NULL);
-}
-
 /*
  * Bochs checks the MSRs VM entry loads at the width CR4.LA57 gives now;
  * a CPU with LA57 uses 57 bits, as vtx does. There a guest's WRMSR of,
@@ -389,12 +381,12 @@ static int gf_run(struct gf *g, struct gf_vcpu *c, int prev)
 	if (imm)
 		run->immediate_exit = 1;
 	else
-		gf_timer(g, GF_TIMER_NS);
+		fuzz_timer(GF_TIMER_MS);
 	r = fuzz_run(g->st, c->v.fd, run, "guest");
 	if (imm)
 		run->immediate_exit = 0;
 	else
-		gf_timer(g, 0);
+		fuzz_timer(0);
 	c->called = true;
 	if (r && r != -EFAULT && r != -EINTR) {
 		g->dead = true;		/* EIO, ENOMEM: a new VM */
@@ -466,30 +458,6 @@ static void gf_go(struct gf *g)
 		prev = gf_run(g, c, prev);
 }
 
-static void gf_noop(int sig)
-{
-}
-
-static int gf_timer_init(struct gf *g)
-{
-	struct sigevent sev = {
-		.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM,
-	};
-	struct sigaction sa = { .sa_handler = gf_noop };  /* no SA_RESTART */
-	sigset_t set;
-
-	sev.sigev_notify_thread_id = gettid();
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	if (sigaction(SIGALRM, &sa, &g->old_sa))
-		return -errno;
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	if (!timer_create(CLOCK_MONOTONIC, &sev, &g->timer))
-		return 0;
-	sigaction(SIGALRM, &g->old_sa, NULL);
-	return -errno;
-}
-
 void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 {
 	struct gf *g = calloc(1, sizeof(*g));
@@ -500,7 +468,7 @@ void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 		g->r = r;
 		g->st = st;
 		g->pristine = malloc(GF_TABLES_END);
-		err = g->pristine ? gf_timer_init(g) : -ENOMEM;
+		err = g->pristine ? 0 : -ENOMEM;
 	}
 	if (err) {
 		fuzz_fail(st, "guest", "setting up: %s", strerror(-err));
@@ -508,6 +476,7 @@ void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 		free(g);
 		return;
 	}
+	fuzz_timer_init();
 	while (g->done < runs && setups++ < 2 * runs + 16) {
 		if (!g->live || g->dead || g->vm_runs >= g->vm_quota) {
 			gf_vm_destroy(g);
@@ -520,8 +489,6 @@ void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)
 		gf_go(g);
 	}
 	gf_vm_destroy(g);
-	timer_delete(g->timer);
-	sigaction(SIGALRM, &g->old_sa, NULL);
 	free(g->pristine);
 	free(g);
 }

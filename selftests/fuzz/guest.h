@@ -7,22 +7,15 @@
 #ifndef VTX_FUZZ_GUEST_H
 #define VTX_FUZZ_GUEST_H
 
-#include <signal.h>
-#include <time.h>
-
 #include "fuzz.h"
 #include "vtx_test.h"
-
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id	_sigev_un._tid
-#endif
 
 /*
  * The bound of one run. The emulated host's clock (Bochs' TSC) runs far
  * slower than Bochs executes: a guest that loops costs the host about a
  * second per 20 ms, and minutes if it modifies its own code.
  */
-#define GF_TIMER_NS	2000000L
+#define GF_TIMER_MS	2
 
 #define GF_MEM_SIZE	0x200000UL	/* slot 0, at GPA 0 */
 #define GF_REAL_STUBS	0x800UL		/* real-mode handlers, 8 bytes each */
@@ -88,8 +81,6 @@ struct gf {
 	unsigned long done, vm_runs, vm_quota;
 	__u64 code_gpa;
 	struct gf_code code;
-	timer_t timer;
-	struct sigaction old_sa;
 };
 
 /* A broken invariant, with the run and the code that broke it. */
