@@ -3,7 +3,8 @@
  * The stand-alone client in kvm_client/kvm_client.c, run on /dev/vtx and
  * then on /dev/kvm (kvm_intel), must print the same transcript: same
  * exits, ports, sizes and data. It is compiled into this test with its
- * main() renamed, and runs in a child whose stdout is a pipe.
+ * main() renamed, and runs in a child whose stdout is a pipe
+ * (transcript.c).
  *
  * The test starts and ends with vtx and KVM unloaded, as module_test.
  */
@@ -66,100 +67,27 @@ FIXTURE_TEARDOWN(kvm_client)
 	vtx_kmsg_close(&self->kmsg);
 }
 
-/*
- * Run the client on @dev in a child, its stdout into @out (NUL-ended).
- * Return: the client's exit status, 128 + signal if it died, or a
- * negative errno when the child could not be started.
- */
-static int run_client(const char *dev, char *out, size_t len)
+static int run_client(const char *dev, void *arg)
 {
-	static const char name[] = "kvm_client";
-	char *argv[3];
-	char scratch[256];
-	size_t n = 0;
-	int pfd[2], status;
-	ssize_t r;
-	pid_t pid;
+	char *argv[] = { "kvm_client", (char *)dev, NULL };
 
-	argv[0] = (char *)name;
-	argv[1] = (char *)dev;
-	argv[2] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		close(pfd[0]);
-		if (dup2(pfd[1], STDOUT_FILENO) < 0)
-			_exit(126);
-		close(pfd[1]);
-		r = kvm_client_main(2, argv);
-		fflush(stdout);
-		_exit(r);
-	}
-	close(pfd[1]);
-	for (;;) {
-		if (n < len - 1)
-			r = read(pfd[0], out + n, len - 1 - n);
-		else
-			r = read(pfd[0], scratch, sizeof(scratch));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (n < len - 1)
-			n += r;
-	}
-	out[n] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
-static void print_transcript(const char *dev, const char *text)
-{
-	const char *line = text;
-
-	ksft_print_msg("kvm_client %s:\n", dev);
-	while (*line) {
-		int len = strcspn(line, "\n");
-
-		ksft_print_msg("  %.*s\n", len, line);
-		line += len + (line[len] == '\n');
-	}
+	return kvm_client_main(2, argv);
 }
 
 TEST_F_TIMEOUT(kvm_client, same_transcript_on_vtx_and_kvm, 600)
 {
-	char on_vtx[4096], on_kvm[4096];
-	int r;
+	static struct vtx_transcripts t;
 
-	r = run_client(VTX_DEV_PATH, on_vtx, sizeof(on_vtx));
-	print_transcript(VTX_DEV_PATH, on_vtx);
-	EXPECT_EQ(0, r);
-	EXPECT_STREQ(expected, on_vtx);
-
-	/* vtx and kvm_intel cannot both own VMX: swap them. */
 	close(self->dev);
 	self->dev = -1;
-	vtx_module_unload("vtx");
-	vtx_kvm_load();
-	r = run_client(KVM_DEV_PATH, on_kvm, sizeof(on_kvm));
-	print_transcript(KVM_DEV_PATH, on_kvm);
-	EXPECT_EQ(0, r);
-	vtx_kvm_unload();
-
-	EXPECT_STREQ(on_kvm, on_vtx);
+	vtx_transcript_both("kvm_client", run_client, NULL, &t);
+	EXPECT_EQ(0, t.vtx_status);
+	EXPECT_STREQ(expected, t.vtx);
+	EXPECT_EQ(0, t.kvm_status);
+	EXPECT_STREQ(t.kvm, t.vtx);
 	/* Not trivially equal: both went all the way to the HLT. */
-	EXPECT_NE(NULL, strstr(on_kvm, "exit HLT\n"));
-	EXPECT_LT(strlen(expected) / 2, strlen(on_kvm));
+	EXPECT_NE(NULL, strstr(t.kvm, "exit HLT\n"));
+	EXPECT_LT(strlen(expected) / 2, strlen(t.kvm));
 }
 
 int main(int argc, char **argv)

@@ -100,6 +100,31 @@ void vtx_unload_if_loaded(void);
 void vtx_kvm_load(void);
 void vtx_kvm_unload(void);
 
+/*
+ * transcript.c: one client on /dev/vtx, then on /dev/kvm. @fn runs in a
+ * child with stdout on a pipe; what it prints is its transcript, and its
+ * return value its exit status.
+ */
+typedef int (*vtx_transcript_fn)(const char *dev, void *arg);
+
+struct vtx_transcripts {
+	char vtx[16384];
+	char kvm[16384];
+	int vtx_status;		/* @fn's result, 128 + signal, or -errno */
+	int kvm_status;
+};
+
+int vtx_transcript_run(vtx_transcript_fn fn, const char *dev, void *arg,
+		       char *out, size_t len);
+void vtx_transcript_print(const char *name, const char *dev,
+			  const char *text);
+/*
+ * Run @fn on /dev/vtx (loading vtx if needed), then unload vtx, load
+ * kvm_intel and run it on /dev/kvm; both modules are unloaded after.
+ */
+void vtx_transcript_both(const char *name, vtx_transcript_fn fn, void *arg,
+			 struct vtx_transcripts *t);
+
 /* kmsg.c: kernel log lines logged after a mark */
 struct vtx_kmsg {
 	int fd;
