@@ -69,7 +69,8 @@ FIXTURE_TEARDOWN(kvm_client)
 
 static int run_client(const char *dev, void *arg)
 {
-	char *argv[] = { "kvm_client", (char *)dev, NULL };
+	char name[] = "kvm_client";
+	char *argv[3] = { name, (char *)dev, NULL };
 
 	return kvm_client_main(2, argv);
 }
