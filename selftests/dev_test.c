@@ -63,6 +63,11 @@ static const struct {
 	/* Guest memory follows the VMM's mappings (an MMU notifier). */
 	{ KVM_CAP_SYNC_MMU, 1 },
 	{ KVM_CAP_READONLY_MEM, 1 },
+	/* Checked, then no-ops: vtx requires unrestricted guest. */
+	{ KVM_CAP_SET_TSS_ADDR, 1 },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
+	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)

@@ -364,6 +364,8 @@ int vtx_run(struct vtx_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	vtx_run_save_thread(&h);
 	vcpu->l1d_flush_pending = true;
@@ -405,5 +407,9 @@ int vtx_run(struct vtx_vcpu *vcpu)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	if (vcpu->sigset_active) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
 	return r;
 }

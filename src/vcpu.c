@@ -28,10 +28,12 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <asm/fpu/api.h>
+#include <asm/tsc.h>
 
 #include <uapi/linux/vtx.h>
 
@@ -181,6 +183,43 @@ static long vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu, void __user *argp)
 	return r;
 }
 
+/*
+ * KVM_SET_SIGNAL_MASK: the signals blocked while KVM_RUN runs (run.c);
+ * a NULL argument removes the mask. SIGKILL and SIGSTOP stay deliverable.
+ */
+static long vtx_vcpu_set_signal_mask(struct vtx_vcpu *vcpu,
+				     struct kvm_signal_mask __user *argp)
+{
+	struct kvm_signal_mask head;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&head, argp, sizeof(head)))
+		return -EFAULT;
+	if (head.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, argp->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/*
+ * KVM_SET_TSC_KHZ: the guest's TSC runs at the host's rate, which vtx
+ * does not scale. 0 means the host's rate, as in KVM.
+ */
+static long vtx_vcpu_set_tsc_khz(unsigned long khz)
+{
+	if ((u32)khz && (u32)khz != tsc_khz)
+		return -EINVAL;
+	return 0;
+}
+
 /* Run @cmd with the vCPU loaded. Under vcpu->mutex. */
 static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 			      void __user *argp)
@@ -204,6 +243,12 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_msr_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
 		return vtx_msr_ioctl(vcpu, argp, true);
+	case KVM_SET_SIGNAL_MASK:
+		return vtx_vcpu_set_signal_mask(vcpu, argp);
+	case KVM_GET_TSC_KHZ:
+		return tsc_khz;
+	case KVM_SET_TSC_KHZ:
+		return vtx_vcpu_set_tsc_khz((unsigned long)argp);
 	case VTX_GET_VCPU_STATS:
 		return vtx_vcpu_get_stats(vcpu, argp);
 	case VTX_GET_SPEC_CTRL_STATE:
@@ -231,6 +276,9 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_GET_CPUID2:
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
+	case KVM_SET_SIGNAL_MASK:
+	case KVM_GET_TSC_KHZ:
+	case KVM_SET_TSC_KHZ:
 	case VTX_GET_VCPU_STATS:
 	case VTX_GET_SPEC_CTRL_STATE:
 		break;
@@ -435,6 +483,7 @@ int vtx_vcpu_create(struct vtx_vm *vm, unsigned long id)
 	/* The file's reference on the VM; dropped by its release. */
 	vtx_vm_get(vm);
 	vm->vcpus[id] = vcpu;
+	vm->created_vcpus++;
 	mutex_unlock(&vm->lock);
 
 	fd_install(fd, file);

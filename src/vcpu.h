@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/signal_types.h>
 #include <linux/types.h>
 
 #include <asm/fpu/api.h>
@@ -69,6 +70,8 @@ struct vtx_pio {
  * @pio: the port I/O exit being completed
  * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
  * @cpuid_nent: its size
+ * @sigset: the signal mask KVM_RUN runs with, from KVM_SET_SIGNAL_MASK
+ * @sigset_active: @sigset is in force
  * @guest_fpu: the guest's FPU state, swapped in for KVM_RUN
  * @vmcs_ready: the VMCS holds a complete state
  * @has_run: a VM entry was attempted: KVM_SET_CPUID2 may no longer change
@@ -125,6 +128,8 @@ struct vtx_vcpu {
 	struct vtx_pio pio;
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
+	sigset_t sigset;
+	bool sigset_active;
 	struct fpu_guest guest_fpu;
 
 	bool vmcs_ready;

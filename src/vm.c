@@ -49,6 +49,10 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_CHECK_EXTENSION_VM:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VTX_NR_MEMSLOTS;
@@ -115,6 +119,37 @@ static long vtx_vm_set_memory(struct vtx_vm *vm, void __user *argp)
 	return vtx_memslot_set(vm, &mem);
 }
 
+/*
+ * KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR place the pages that KVM
+ * needs to run real mode and unpaged protected mode on CPUs without
+ * unrestricted guest. vtx requires unrestricted guest, as kvm_intel does
+ * not with it: both are checked as KVM checks them, then ignored.
+ */
+static long vtx_vm_set_tss_addr(unsigned long addr)
+{
+	/* Three pages below 4 GiB. */
+	if (addr > (unsigned int)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+static long vtx_vm_set_identity_map_addr(struct vtx_vm *vm, void __user *argp)
+{
+	u64 addr;
+	long r = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus)
+		goto out;
+	r = -EFAULT;
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		goto out;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -130,6 +165,10 @@ static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
 		return vtx_vcpu_create(vm, arg);
 	case KVM_CHECK_EXTENSION:
 		return vtx_vm_check_extension(arg);
+	case KVM_SET_TSS_ADDR:
+		return vtx_vm_set_tss_addr(arg);
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return vtx_vm_set_identity_map_addr(vm, (void __user *)arg);
 	case VTX_SET_SPEC_CTRL_POLICY:
 		return vtx_spec_ctrl_set_policy(vm, (void __user *)arg);
 	case VTX_GET_SPEC_CTRL_POLICY:

@@ -27,6 +27,7 @@ struct vtx_vcpu;
  * @mm: the creating process's mm; other processes get -EIO, as in KVM
  * @lock: serialises vCPU creation
  * @vcpus: the vCPUs by id; an entry is set once the vCPU is complete
+ * @created_vcpus: how many vCPUs were created (under @lock)
  * @slots_lock: serialises memory-slot changes
  * @slots: the memory slots by id; written under both @slots_lock and
  *	@mmu_lock, so either lock is enough to read them
@@ -50,6 +51,7 @@ struct vtx_vm {
 	struct mm_struct *mm;
 	struct mutex lock;	/* serialises vCPU creation */
 	struct vtx_vcpu *vcpus[VTX_MAX_VCPUS];
+	unsigned int created_vcpus;
 	struct mutex slots_lock;	/* serialises memory-slot changes */
 	struct vtx_memslot slots[VTX_NR_MEMSLOTS];
 	spinlock_t mmu_lock;	/* serialises EPT changes */
