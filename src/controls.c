@@ -23,8 +23,11 @@
 /*
  * The VMX-preemption timer bounds each guest run (see run.c): the host
  * gets its CPU back even where an interrupt fails to cause an exit.
+ * Virtual NMIs let KVM_NMI inject NMIs and know when the guest's handler
+ * is done (event.c).
  */
-#define VTX_PIN_OPTIONAL	PIN_BASED_VMX_PREEMPTION_TIMER
+#define VTX_PIN_OPTIONAL	(PIN_BASED_VMX_PREEMPTION_TIMER |	\
+				 PIN_BASED_VIRTUAL_NMIS)
 
 /*
  * HLT and port I/O go to user space; MSRs are filtered by the bitmap; CR8
@@ -129,6 +132,10 @@ int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
 	}
 	ctl.vpid = ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID;
 	ctl.preemption_timer = ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
+	/* Virtual NMIs are of no use without NMI-window exiting. */
+	if (!vtx_caps_ctl_allowed1(c->procbased, CPU_BASED_NMI_WINDOW_EXITING))
+		ctl.pin &= ~PIN_BASED_VIRTUAL_NMIS;
+	ctl.vnmi = ctl.pin & PIN_BASED_VIRTUAL_NMIS;
 	ctl.wbinvd_exiting = ctl.proc2 & SECONDARY_EXEC_WBINVD_EXITING;
 	*out = ctl;
 	return 0;

@@ -413,6 +413,8 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		return vtx_exit_exception(vcpu);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
 	case EXIT_REASON_INIT_SIGNAL:
 	case EXIT_REASON_SIPI_SIGNAL:
 		return 1;

@@ -15,6 +15,7 @@
 #include <asm/vmx.h>
 
 #include "caps.h"
+#include "event.h"
 #include "regs.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
@@ -91,20 +92,6 @@ void vtx_regs_get(struct vtx_vcpu *vcpu, struct kvm_regs *regs)
 	preempt_enable();
 }
 
-/*
- * An exception whose delivery a VM exit interrupted is requeued for the
- * next entry (run.c). New state from user space abandons it, as KVM's
- * KVM_SET_REGS drops a pending exception: it belonged to the old state,
- * and against the new one it can make VM entry fail for good (an error
- * code in real mode is an invalid control field). A fault or software
- * interrupt comes back when the guest executes its instruction again.
- * Preemption off.
- */
-static void vtx_regs_drop_event(void)
-{
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-}
-
 /**
  * vtx_regs_set() - KVM_SET_REGS
  * @vcpu: the vCPU
@@ -127,7 +114,7 @@ int vtx_regs_set(struct vtx_vcpu *vcpu, const struct kvm_regs *regs)
 	vmcs_writel(GUEST_RSP, regs->rsp);
 	vmcs_writel(GUEST_RIP, regs->rip);
 	vmcs_writel(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
-	vtx_regs_drop_event();
+	vtx_event_drop_exception();
 	preempt_enable();
 	/* New registers: a pending port I/O is abandoned, as in KVM. */
 	vcpu->pio.pending = false;
@@ -198,7 +185,7 @@ int vtx_regs_set_sregs(struct vtx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_writel(GUEST_CR3, sregs->cr3);
 	vtx_guest_write_cr4(sregs->cr4);
 	vtx_guest_write_efer(vcpu, sregs->efer);
-	vtx_regs_drop_event();
+	vtx_event_drop_exception();
 	preempt_enable();
 	vcpu->cr2 = sregs->cr2;
 	vcpu->cr8 = sregs->cr8;

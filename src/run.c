@@ -51,6 +51,7 @@
 #include "debugreg.h"
 #include "ept.h"
 #include "ept_fault.h"
+#include "event.h"
 #include "exit.h"
 #include "mitigation.h"
 #include "msr_fault.h"
@@ -203,15 +204,18 @@ static void vtx_run_flush(struct vtx_vcpu *vcpu, int cpu)
 
 /*
  * An NMI that caused a VM exit was the host's and never reached the
- * guest, and vtx injects none, so the guest can never be blocking NMIs.
- * Bochs 2.7 saves "blocking by NMI" as 1 on such an exit all the same,
- * and every later NMI would then wait for the next exit instead of
- * causing one: clear it.
+ * guest, so a guest that never had an NMI injected cannot be blocking
+ * NMIs. Bochs 2.7 saves "blocking by NMI" as 1 on such an exit all the
+ * same, and every later NMI would then wait for the next exit instead of
+ * causing one: clear it. Once KVM_NMI was used, the bit is the guest's.
  */
-static void vtx_run_nmi_unblock_guest(void)
+static void vtx_run_nmi_unblock_guest(struct vtx_vcpu *vcpu)
 {
-	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	u32 state;
 
+	if (vcpu->event.nmi_used)
+		return;
+	state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	if (state & GUEST_INTR_STATE_NMI)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     state & ~GUEST_INTR_STATE_NMI);
@@ -226,35 +230,6 @@ static void vtx_run_machine_check(void)
 	};
 
 	do_machine_check(&regs);
-}
-
-/*
- * Events that exits interrupted in delivery (an exception whose IDT
- * access took an EPT violation, for example) are delivered again at the
- * next entry, so the guest never loses one.
- */
-static void vtx_run_requeue_event(void)
-{
-	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
-
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	/* vtx injects no interrupts or NMIs; only exceptions come back. */
-	if (type == INTR_TYPE_EXT_INTR || type == INTR_TYPE_NMI_INTR)
-		return;
-	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
-	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
-			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
-		     info & (VECTORING_INFO_VECTOR_MASK |
-			     INTR_INFO_INTR_TYPE_MASK |
-			     VECTORING_INFO_DELIVER_CODE_MASK |
-			     VECTORING_INFO_VALID_MASK));
 }
 
 /*
@@ -290,6 +265,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	vtx_msr_fault_before_entry(vcpu);
 	vtx_run_flush(vcpu, cpu);
 	vtx_debugreg_load_guest(vcpu);
+	vtx_event_before_entry(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
 	vtx_mitigation_l1d_flush(vcpu);
 
@@ -304,7 +280,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 
 		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
 			vtx_do_nmi_irqoff();
-			vtx_run_nmi_unblock_guest();
+			vtx_run_nmi_unblock_guest(vcpu);
 			vcpu->l1d_flush_pending = true;
 		} else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC) {
 			vtx_run_machine_check();
@@ -328,7 +304,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	/* A failed VM entry leaves the VMCS unlaunched. */
 	if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vmcs->launched = true;
-		vtx_run_requeue_event();
+		vtx_event_after_exit(vcpu, reason);
 	}
 	vcpu->exits++;
 	vcpu->exit_reason[min_t(u16, reason, VTX_NR_EXIT_COUNTERS - 1)]++;
@@ -400,12 +376,20 @@ int vtx_run(struct vtx_vcpu *vcpu)
 			r = 0;
 		else
 			r = vtx_exit_handle(vcpu, reason);
+		if (r == 1 && READ_ONCE(run->request_interrupt_window) &&
+		    vtx_event_ready(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			r = 0;
+		}
 		preempt_enable();
 		if (r == VTX_EXIT_EPT_FAULT)
 			r = vtx_ept_fault(vcpu);
 		if (r <= 0)
 			break;
 	}
+	preempt_disable();
+	vtx_event_report(vcpu);
+	preempt_enable();
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	if (vcpu->sigset_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);

@@ -245,6 +245,10 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_msr_ioctl(vcpu, argp, true);
 	case KVM_SET_SIGNAL_MASK:
 		return vtx_vcpu_set_signal_mask(vcpu, argp);
+	case KVM_INTERRUPT:
+		return vtx_event_interrupt(vcpu, argp);
+	case KVM_NMI:
+		return vtx_event_nmi(vcpu);
 	case KVM_GET_TSC_KHZ:
 		return tsc_khz;
 	case KVM_SET_TSC_KHZ:
@@ -277,6 +281,8 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 	case KVM_SET_SIGNAL_MASK:
+	case KVM_INTERRUPT:
+	case KVM_NMI:
 	case KVM_GET_TSC_KHZ:
 	case KVM_SET_TSC_KHZ:
 	case VTX_GET_VCPU_STATS:

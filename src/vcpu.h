@@ -15,6 +15,7 @@
 #include <asm/fpu/api.h>
 
 #include "ept.h"
+#include "event.h"
 #include "msr_list.h"
 #include "run_flags.h"
 #include "spec_ctrl_hw.h"
@@ -68,6 +69,7 @@ struct vtx_pio {
  * @msr_host: the VM-exit MSR-load list: the host's values
  * @spec_ctrl: IA32_SPEC_CTRL (spec_ctrl_hw.c)
  * @pio: the port I/O exit being completed
+ * @event: interrupts and NMIs from user space (event.c)
  * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
  * @cpuid_nent: its size
  * @sigset: the signal mask KVM_RUN runs with, from KVM_SET_SIGNAL_MASK
@@ -126,6 +128,7 @@ struct vtx_vcpu {
 	struct vtx_msr_list msr_host;
 	struct vtx_spec_ctrl_vcpu spec_ctrl;
 	struct vtx_pio pio;
+	struct vtx_event event;
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	sigset_t sigset;

@@ -30,8 +30,10 @@
 #include <uapi/linux/vtx.h>
 
 #include "spec_ctrl_hw.h"
+#include "controls.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "vmcs_init.h"
 
 /**
  * vtx_vm_check_extension() - KVM_CHECK_EXTENSION on /dev/vtx or a VM fd
@@ -54,6 +56,8 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 		return 1;
+	case KVM_CAP_USER_NMI:
+		return vtx_vmcs_controls.vnmi;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VTX_NR_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events from user space, KVM's contract without an in-kernel irqchip:
+ * KVM_INTERRUPT queues an external interrupt, KVM_NMI an NMI, and
+ * kvm_run's request_interrupt_window asks for an exit
+ * (KVM_EXIT_IRQ_WINDOW_OPEN) once the guest can take one. Every exit
+ * reports if_flag and ready_for_interrupt_injection.
+ *
+ * An event is injected only where the guest accepts it: an interrupt with
+ * RFLAGS.IF set and no STI or MOV SS blocking, an NMI with no NMI, STI or
+ * MOV SS blocking, and neither while another event is being injected.
+ * Otherwise the interrupt-window or NMI-window exit brings the vCPU back
+ * as soon as it does. (KVM injects a queued interrupt at the next entry
+ * whatever the guest's IF; a VMM that honours ready_for_interrupt_injection
+ * sees no difference, and one that does not gets no failed entry.)
+ *
+ * An interrupt or NMI whose delivery a VM exit cut short is injected
+ * again, so none is lost; so are exceptions, as before. An IRET that
+ * unblocked NMIs and then faulted is re-executed with NMIs blocked again,
+ * so that no NMI nests in the guest's handler.
+ *
+ * Context: the vCPU's ioctl, under its mutex; the entry and exit hooks
+ * with the VMCS current and interrupts off.
+ */
+#include <linux/kvm.h>
+#include <linux/uaccess.h>
+
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+#include <asm/vmx.h>
+
+#include "event.h"
+#include "vcpu.h"
+#include "controls.h"
+#include "vmcs_init.h"
+#include "vmx_ops.h"
+
+#define VTX_EVENT_INTR_BLOCKED	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+#define VTX_EVENT_NMI_BLOCKED	(VTX_EVENT_INTR_BLOCKED | GUEST_INTR_STATE_NMI)
+
+static bool vtx_event_irq_in_entry(u32 info)
+{
+	return (info & INTR_INFO_VALID_MASK) &&
+	       (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR;
+}
+
+/**
+ * vtx_event_interrupt() - KVM_INTERRUPT
+ * @vcpu: the vCPU
+ * @argp: struct kvm_interrupt
+ *
+ * An interrupt still waiting is replaced, as KVM without an in-kernel
+ * irqchip replaces it: user space is to wait for
+ * ready_for_interrupt_injection.
+ *
+ * Return: 0; -EFAULT; -EINVAL for a vector above 255.
+ */
+long vtx_event_interrupt(struct vtx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.irq >= 256)
+		return -EINVAL;
+	vcpu->event.irq_vector = irq.irq;
+	vcpu->event.irq_pending = true;
+	return 0;
+}
+
+/**
+ * vtx_event_nmi() - KVM_NMI
+ * @vcpu: the vCPU, loaded
+ *
+ * Return: 0; -ENXIO on a CPU without virtual NMIs, where vtx could not
+ * tell when the guest's handler ends.
+ */
+long vtx_event_nmi(struct vtx_vcpu *vcpu)
+{
+	unsigned int limit = 2;
+
+	if (!vtx_vmcs_controls.vnmi)
+		return -ENXIO;
+	preempt_disable();
+	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI)
+		limit = 1;
+	preempt_enable();
+	if (vcpu->event.nmi_pending < limit)
+		vcpu->event.nmi_pending++;
+	return 0;
+}
+
+static void vtx_event_set_windows(struct vtx_event *ev, u32 windows)
+{
+	u32 proc;
+
+	if (windows == ev->windows)
+		return;
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | windows);
+	ev->windows = windows;
+}
+
+/**
+ * vtx_event_before_entry() - inject what the guest can take now
+ * @vcpu: the vCPU
+ *
+ * Called with interrupts off, the VMCS current, right before entry.
+ */
+void vtx_event_before_entry(struct vtx_vcpu *vcpu)
+{
+	struct vtx_event *ev = &vcpu->event;
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	u32 windows = 0, info, state;
+
+	if (likely(!ev->irq_pending && !ev->nmi_pending && !want_window &&
+		   !ev->windows))
+		return;
+	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (ev->nmi_pending) {
+		if (!(info & INTR_INFO_VALID_MASK) &&
+		    !(state & VTX_EVENT_NMI_BLOCKED)) {
+			info = X86_TRAP_NMI | INTR_TYPE_NMI_INTR |
+			       INTR_INFO_VALID_MASK;
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+			ev->nmi_pending--;
+			ev->nmi_used = true;
+		}
+		if (ev->nmi_pending)
+			windows |= CPU_BASED_NMI_WINDOW_EXITING;
+	}
+	if (ev->irq_pending) {
+		if (!(info & INTR_INFO_VALID_MASK) &&
+		    (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+		    !(state & VTX_EVENT_INTR_BLOCKED)) {
+			info = ev->irq_vector | INTR_TYPE_EXT_INTR |
+			       INTR_INFO_VALID_MASK;
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+			ev->irq_pending = false;
+		} else {
+			windows |= CPU_BASED_INTR_WINDOW_EXITING;
+		}
+	} else if (want_window && !vtx_event_irq_in_entry(info)) {
+		/* KVM_EXIT_IRQ_WINDOW_OPEN once the guest can take one. */
+		windows |= CPU_BASED_INTR_WINDOW_EXITING;
+	}
+	vtx_event_set_windows(ev, windows);
+}
+
+/*
+ * Events that an exit interrupted in delivery (an exception whose IDT
+ * access took an EPT violation, for example) are delivered again at the
+ * next entry, so the guest never loses one. An interrupt goes back to
+ * the queue, to wait for the guest to accept it like any other.
+ */
+static void vtx_event_requeue(struct vtx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (type == INTR_TYPE_EXT_INTR) {
+		vcpu->event.irq_vector = info & VECTORING_INFO_VECTOR_MASK;
+		vcpu->event.irq_pending = true;
+		return;
+	}
+	if (type == INTR_TYPE_NMI_INTR) {
+		u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+		/* VM entry injects an NMI only with NMIs unblocked. */
+		if (state & GUEST_INTR_STATE_NMI)
+			vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+				     state & ~GUEST_INTR_STATE_NMI);
+	}
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+		     info & (VECTORING_INFO_VECTOR_MASK |
+			     INTR_INFO_INTR_TYPE_MASK |
+			     VECTORING_INFO_DELIVER_CODE_MASK |
+			     VECTORING_INFO_VALID_MASK));
+}
+
+/*
+ * An IRET that unblocked virtual NMIs and then faulted (an EPT violation
+ * on its stack, an exception) runs again: block NMIs until it does.
+ */
+static void vtx_event_reblock_nmi(u32 reason)
+{
+	bool unblocked = false;
+	u32 info;
+
+	switch ((u16)reason) {
+	case EXIT_REASON_EPT_VIOLATION:
+		unblocked = vmcs_readl(EXIT_QUALIFICATION) & INTR_INFO_UNBLOCK_NMI;
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		info = vmcs_read32(VM_EXIT_INTR_INFO);
+		unblocked = (info & INTR_INFO_UNBLOCK_NMI) &&
+			    (info & INTR_INFO_VECTOR_MASK) != X86_TRAP_DF;
+		break;
+	}
+	if (unblocked &&
+	    !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) |
+			     GUEST_INTR_STATE_NMI);
+}
+
+/**
+ * vtx_event_after_exit() - take back what the exit left undelivered
+ * @vcpu: the vCPU
+ * @reason: the exit reason (not a failed entry)
+ *
+ * Called with interrupts off, the VMCS current, right after the exit.
+ */
+void vtx_event_after_exit(struct vtx_vcpu *vcpu, u32 reason)
+{
+	if (vtx_vmcs_controls.vnmi && vcpu->event.nmi_used)
+		vtx_event_reblock_nmi(reason);
+	vtx_event_requeue(vcpu);
+}
+
+/**
+ * vtx_event_ready() - could user space inject an interrupt now?
+ * @vcpu: the vCPU, its VMCS current
+ *
+ * Return: the guest takes interrupts (IF set, no STI or MOV SS blocking)
+ * and none is waiting: KVM's ready_for_interrupt_injection.
+ */
+bool vtx_event_ready(struct vtx_vcpu *vcpu)
+{
+	if (vcpu->event.irq_pending ||
+	    vtx_event_irq_in_entry(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD)))
+		return false;
+	return (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 VTX_EVENT_INTR_BLOCKED);
+}
+
+/**
+ * vtx_event_report() - the kvm_run fields every exit to user space fills
+ * @vcpu: the vCPU, its VMCS current
+ */
+void vtx_event_report(struct vtx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = vtx_event_ready(vcpu);
+	run->cr8 = vcpu->cr8;
+	run->apic_base = vcpu->apic_base;
+}
+
+/**
+ * vtx_event_drop_exception() - forget an exception half delivered
+ *
+ * The VMCS is current.
+ * KVM_SET_REGS and KVM_SET_SREGS replace the state it was raised in; a
+ * fault comes back when the guest runs its instruction again. Interrupts
+ * and NMIs stay: they do not depend on that state.
+ */
+void vtx_event_drop_exception(void)
+{
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI_INTR)
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
