@@ -68,6 +68,8 @@ static const struct {
 	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
 	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
+	/* Every emulated model has virtual NMIs. */
+	{ KVM_CAP_USER_NMI, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)

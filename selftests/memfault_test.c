@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest accesses to guest-physical addresses that no memory slot covers
- * exit with KVM_EXIT_MEMORY_FAULT, the exact GPA and the kind of access
- * (struct vtx_memory_fault over the exit union). On /dev/kvm the same
- * accesses would be KVM_EXIT_MMIO: this file is vtx-only.
+ * Guest accesses to guest-physical addresses that no memory slot covers:
+ * reads and writes are KVM_EXIT_MMIO, as on /dev/kvm, completed by the
+ * next KVM_RUN; a fetch cannot be emulated and exits with
+ * KVM_EXIT_MEMORY_FAULT, the exact GPA and the kind of access (struct
+ * vtx_memory_fault over the exit union), which is vtx's own.
  */
+#include <string.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -87,9 +89,16 @@ TEST_F_TIMEOUT(memfault, read_of_hole, 300)
 	vtx_vcpu_run(&self->vcpu);
 	vtx_assert_memory_fault(self->vcpu.run, HOLE_GPA,
 				VTX_MEMORY_FAULT_READ);
+	EXPECT_EQ(8U, self->vcpu.run->mmio.len);
 	/* The access did not complete: RIP is still on it. */
 	vtx_vcpu_get_regs(&self->vcpu, &regs);
 	EXPECT_EQ(MF_GPA(guest_mf_read_insn), regs.rip);
+	/* The next KVM_RUN completes it with what user space answered. */
+	memcpy(self->vcpu.run->mmio.data, "\x88\x77\x66\x55\x44\x33\x22\x11", 8);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
+	vtx_vcpu_get_regs(&self->vcpu, &regs);
+	EXPECT_EQ(0x1122334455667788ULL, regs.rbx);
 }
 
 TEST_F_TIMEOUT(memfault, write_to_hole, 300)
@@ -100,8 +109,13 @@ TEST_F_TIMEOUT(memfault, write_to_hole, 300)
 	vtx_vcpu_run(&self->vcpu);
 	vtx_assert_memory_fault(self->vcpu.run, HOLE_GPA + 8,
 				VTX_MEMORY_FAULT_WRITE);
+	EXPECT_EQ(8U, self->vcpu.run->mmio.len);
+	EXPECT_EQ(0, memcmp(self->vcpu.run->mmio.data,
+			    "\x34\x12\0\0\0\0\0\0", 8));
 	vtx_vcpu_get_regs(&self->vcpu, &regs);
 	EXPECT_EQ(MF_GPA(guest_mf_write_insn), regs.rip);
+	vtx_vcpu_run(&self->vcpu);
+	vtx_assert_exit(self->vcpu.run, KVM_EXIT_HLT);
 }
 
 TEST_F_TIMEOUT(memfault, fetch_from_hole, 300)

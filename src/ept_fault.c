@@ -35,6 +35,7 @@
 #include "ept.h"
 #include "ept_fault.h"
 #include "mitigation.h"
+#include "mmio.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -141,6 +142,20 @@ static int vtx_ept_fault_get_page(unsigned long hva, bool write,
 	return 0;
 }
 
+/*
+ * An access outside guest RAM: no slot, or a write to a read-only one.
+ * An instruction's reads and writes are MMIO, as in KVM; a fetch, and
+ * an access the CPU made for itself (a page walk, event delivery),
+ * cannot be emulated and exit with KVM_EXIT_MEMORY_FAULT.
+ */
+static int vtx_ept_fault_outside(struct vtx_vcpu *vcpu, u64 gpa,
+				 unsigned int access)
+{
+	if ((access & VTX_EPT_MAPS_EXEC) || !vcpu->fault_insn)
+		return vtx_ept_fault_exit(vcpu, gpa, access);
+	return vtx_mmio_fault(vcpu, gpa, access & VTX_EPT_MAPS_WRITE);
+}
+
 /* The page could not be had: KVM_RUN fails as KVM's would. */
 static int vtx_ept_fault_error(struct vtx_vcpu *vcpu, int r, u64 gpa,
 			       unsigned long hva, unsigned int access)
@@ -244,7 +259,7 @@ int vtx_ept_fault(struct vtx_vcpu *vcpu)
 	s = vtx_memslot_find(vm->slots, VTX_NR_MEMSLOTS, gpa);
 	if (!s) {
 		spin_unlock(&vm->mmu_lock);
-		return vtx_ept_fault_exit(vcpu, gpa, access);
+		return vtx_ept_fault_outside(vcpu, gpa, access);
 	}
 	slot = *s;
 	maps = vtx_ept_lookup(&vm->ept, gpa);
@@ -254,7 +269,7 @@ int vtx_ept_fault(struct vtx_vcpu *vcpu)
 	spin_unlock(&vm->mmu_lock);
 	switch (action) {
 	case VTX_FAULT_EXIT:
-		return vtx_ept_fault_exit(vcpu, gpa, access);
+		return vtx_ept_fault_outside(vcpu, gpa, access);
 	case VTX_FAULT_SPURIOUS:
 		return 1;
 	case VTX_FAULT_SPLIT:

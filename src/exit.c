@@ -18,9 +18,11 @@
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
+#include "caps.h"
 #include "cpuid.h"
 #include "debugreg.h"
 #include "exit.h"
+#include "mmio.h"
 #include "msr.h"
 #include "spec_ctrl_hw.h"
 #include "vcpu.h"
@@ -53,11 +55,15 @@ static bool vtx_exit_64bit_code(void)
 	       (vmcs_read32(GUEST_CS_AR_BYTES) & BIT(13));
 }
 
-/* Step over the exiting instruction, ending STI and MOV SS blocking. */
-static void vtx_exit_skip(void)
+/**
+ * vtx_exit_advance() - step over an instruction of @len bytes
+ * @len: its length
+ *
+ * This ends STI and MOV SS blocking. The VMCS is current.
+ */
+void vtx_exit_advance(unsigned int len)
 {
-	unsigned long rip = vmcs_readl(GUEST_RIP) +
-			    vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (!vtx_exit_64bit_code())
@@ -67,6 +73,12 @@ static void vtx_exit_skip(void)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Step over the exiting instruction. */
+static void vtx_exit_skip(void)
+{
+	vtx_exit_advance(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static int vtx_exit_internal(struct vtx_vcpu *vcpu, u32 suberror,
@@ -113,6 +125,37 @@ void vtx_exit_complete_pio(struct vtx_vcpu *vcpu)
 	vtx_exit_skip();
 }
 
+/*
+ * INS or OUTS: the run loop reads or writes the guest's memory (mmio.c),
+ * which may sleep. The VM-exit instruction information gives the address
+ * size and segment; without it (VMX_BASIC bit 54) vtx does not guess.
+ */
+static int vtx_exit_string_io(struct vtx_vcpu *vcpu, unsigned long q,
+			      u8 size, bool in)
+{
+	struct vtx_mmio *m = &vcpu->mmio;
+	u32 info;
+
+	if (!(vtx_host_caps.basic & BIT_ULL(54)))
+		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					 EXIT_REASON_IO_INSTRUCTION);
+	info = vmcs_read32(VMX_INSTRUCTION_INFO);
+	m->kind = VTX_MMIO_STRING;
+	m->write = !in;
+	m->size = size;
+	m->rep = q & BIT(5);
+	m->addr_size = 2 << ((info >> 7) & 3);
+	m->seg = (info >> 15) & 7;
+	m->len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	if (m->addr_size > 8 || m->seg > VTX_SEG_GS) {
+		m->kind = VTX_MMIO_NONE;
+		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					 EXIT_REASON_IO_INSTRUCTION);
+	}
+	vcpu->run->io.port = q >> 16;
+	return VTX_EXIT_STRING_IO;
+}
+
 static int vtx_exit_io(struct vtx_vcpu *vcpu)
 {
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
@@ -120,13 +163,11 @@ static int vtx_exit_io(struct vtx_vcpu *vcpu)
 	u8 size = (q & 7) + 1;
 	bool in = q & BIT(3);
 
-	/* String and REP forms need an instruction decoder vtx lacks. */
-	if (q & (BIT(4) | BIT(5)))
-		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					 EXIT_REASON_IO_INSTRUCTION);
 	if (size != 1 && size != 2 && size != 4)
 		return vtx_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					 EXIT_REASON_IO_INSTRUCTION);
+	if (q & BIT(4))
+		return vtx_exit_string_io(vcpu, q, size, in);
 
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
@@ -386,6 +427,15 @@ static int vtx_exit_ept_violation(struct vtx_vcpu *vcpu)
 		access |= VTX_EPT_MAPS_EXEC;
 	vcpu->fault_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	vcpu->fault_access = access ?: VTX_EPT_MAPS_READ;
+	/*
+	 * Only an instruction's own data access can be emulated: not one
+	 * the CPU made walking the guest's page tables (bit 8 clear) or
+	 * delivering an event (the IDT, the GDT, the handler's stack).
+	 */
+	vcpu->fault_insn = (q & EPT_VIOLATION_GVA_IS_VALID) &&
+			   (q & EPT_VIOLATION_GVA_TRANSLATED) &&
+			   !(vmcs_read32(IDT_VECTORING_INFO_FIELD) &
+			     VECTORING_INFO_VALID_MASK);
 	return VTX_EXIT_EPT_FAULT;
 }
 

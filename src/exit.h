@@ -14,9 +14,12 @@ struct vtx_vcpu;
  * resolves it preemptible, since that may sleep (vtx_ept_fault()).
  */
 #define VTX_EXIT_EPT_FAULT	2
+/* INS or OUTS, for the run loop to complete preemptible (mmio.c). */
+#define VTX_EXIT_STRING_IO	3
 
 int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason);
 void vtx_exit_inject(u8 vector, bool has_error, u32 error);
 void vtx_exit_complete_pio(struct vtx_vcpu *vcpu);
+void vtx_exit_advance(unsigned int len);
 
 #endif /* VTX_EXIT_H */

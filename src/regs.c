@@ -116,8 +116,9 @@ int vtx_regs_set(struct vtx_vcpu *vcpu, const struct kvm_regs *regs)
 	vmcs_writel(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
 	vtx_event_drop_exception();
 	preempt_enable();
-	/* New registers: a pending port I/O is abandoned, as in KVM. */
+	/* New registers: a pending port I/O or MMIO is abandoned. */
 	vcpu->pio.pending = false;
+	vcpu->mmio.kind = VTX_MMIO_NONE;
 	return 0;
 }
 

@@ -54,6 +54,7 @@
 #include "event.h"
 #include "exit.h"
 #include "mitigation.h"
+#include "mmio.h"
 #include "msr_fault.h"
 #include "msr_switch.h"
 #include "run.h"
@@ -335,6 +336,9 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	preempt_disable();
 	vtx_exit_complete_pio(vcpu);
 	preempt_enable();
+	r = vtx_mmio_complete(vcpu);
+	if (r <= 0)
+		return r;
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
@@ -384,6 +388,8 @@ int vtx_run(struct vtx_vcpu *vcpu)
 		preempt_enable();
 		if (r == VTX_EXIT_EPT_FAULT)
 			r = vtx_ept_fault(vcpu);
+		else if (r == VTX_EXIT_STRING_IO)
+			r = vtx_mmio_string_io(vcpu);
 		if (r <= 0)
 			break;
 	}

@@ -16,6 +16,7 @@
 
 #include "ept.h"
 #include "event.h"
+#include "mmio.h"
 #include "msr_list.h"
 #include "run_flags.h"
 #include "spec_ctrl_hw.h"
@@ -70,6 +71,7 @@ struct vtx_pio {
  * @spec_ctrl: IA32_SPEC_CTRL (spec_ctrl_hw.c)
  * @pio: the port I/O exit being completed
  * @event: interrupts and NMIs from user space (event.c)
+ * @mmio: the MMIO or string I/O exit being completed (mmio.c)
  * @cpuid: the KVM_SET_CPUID2 table, @cpuid_nent entries
  * @cpuid_nent: its size
  * @sigset: the signal mask KVM_RUN runs with, from KVM_SET_SIGNAL_MASK
@@ -97,6 +99,8 @@ struct vtx_pio {
  *	flushes the L1D under vmentry_l1d_flush=cond (mitigation_hw.c)
  * @fault_gpa: the guest-physical address of the last EPT violation
  * @fault_access: its access, VTX_EPT_MAPS_READ/WRITE/EXEC bits
+ * @fault_insn: it was an instruction's own data access, which MMIO
+ *	emulation can replay
  * @ept_cache: table pages for the fault path (ept.h)
  * @tsc_offset: added to the host's TSC for the guest's
  * @exits: VM exits
@@ -129,6 +133,7 @@ struct vtx_vcpu {
 	struct vtx_spec_ctrl_vcpu spec_ctrl;
 	struct vtx_pio pio;
 	struct vtx_event event;
+	struct vtx_mmio mmio;
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	sigset_t sigset;
@@ -158,6 +163,7 @@ struct vtx_vcpu {
 	bool l1d_flush_pending;
 	u64 fault_gpa;
 	unsigned int fault_access;
+	bool fault_insn;
 	struct vtx_ept_cache ept_cache;
 	u64 tsc_offset;
 

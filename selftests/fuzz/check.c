@@ -62,10 +62,17 @@ static bool fuzz_exit_documented(const struct kvm_run *run)
 {
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		/* String I/O: up to a page of data. */
 		return (run->io.size == 1 || run->io.size == 2 ||
-			run->io.size == 4) && run->io.count == 1 &&
+			run->io.size == 4) && run->io.count >= 1 &&
+		       run->io.count * run->io.size <= 4096 &&
 		       run->io.direction <= KVM_EXIT_IO_OUT &&
 		       run->io.data_offset == 4096;
+	case KVM_EXIT_MMIO:
+		return (run->mmio.len == 1 || run->mmio.len == 2 ||
+			run->mmio.len == 4 || run->mmio.len == 8) &&
+		       run->mmio.is_write <= 1;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_HLT:
 	case KVM_EXIT_SHUTDOWN:
 	case KVM_EXIT_FAIL_ENTRY:

@@ -245,7 +245,11 @@ int __vtx_answer_io_in(struct kvm_run *run, __u16 port, int size,
 		       __u64 value);
 void vtx_answer_io_in(struct kvm_run *run, __u16 port, int size,
 		      __u64 value);
-/* KVM_EXIT_MEMORY_FAULT at @gpa with exactly the @access bits of R/W/X. */
+/*
+ * The exit for an access at @gpa outside every slot: KVM_EXIT_MMIO in
+ * @access's direction for VTX_MEMORY_FAULT_READ or _WRITE, else
+ * KVM_EXIT_MEMORY_FAULT with exactly the @access bits of R/W/X.
+ */
 int __vtx_check_memory_fault(const struct kvm_run *run, __u64 gpa,
 			     __u64 access);
 void vtx_assert_memory_fault(const struct kvm_run *run, __u64 gpa,

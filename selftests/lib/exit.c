@@ -173,6 +173,12 @@ int __vtx_check_memory_fault(const struct kvm_run *run, __u64 gpa,
 			  VTX_MEMORY_FAULT_EXEC;
 	const struct vtx_memory_fault *mf = vtx_memory_fault(run);
 
+	/* A read or a write is MMIO, as in KVM; a fetch cannot be. */
+	if (access == VTX_MEMORY_FAULT_READ || access == VTX_MEMORY_FAULT_WRITE)
+		return run->exit_reason == KVM_EXIT_MMIO &&
+		       run->mmio.phys_addr == gpa &&
+		       run->mmio.is_write ==
+		       (access == VTX_MEMORY_FAULT_WRITE) ? 0 : -EPROTO;
 	if (run->exit_reason != KVM_EXIT_MEMORY_FAULT || mf->gpa != gpa ||
 	    (mf->flags & rwx) != access)
 		return -EPROTO;
@@ -185,7 +191,7 @@ void vtx_assert_memory_fault(const struct kvm_run *run, __u64 gpa,
 	char buf[160];
 
 	VTX_ASSERT(!__vtx_check_memory_fault(run, gpa, access),
-		   "wanted MEMORY_FAULT gpa 0x%llx flags 0x%llx, got %s",
+		   "wanted an access outside RAM at gpa 0x%llx (flags 0x%llx), got %s",
 		   (unsigned long long)gpa, (unsigned long long)access,
 		   vtx_describe_exit(run, buf, sizeof(buf)));
 }
