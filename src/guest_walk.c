@@ -6,10 +6,12 @@
  * It follows the guest's own rules: no paging, 32-bit paging (with 4 MiB
  * pages under CR4.PSE), PAE paging from the PDPTEs the VMCS holds, and
  * 4-level paging. An access the guest's tables do not allow (not
- * present, a reserved bit, a write to a read-only page where CR0.WP or
- * CPL 3 applies, a CPL 3 access to a supervisor page) is refused:
- * emulation must never reach memory that the guest's own code could
- * not. 5-level paging is not emulated.
+ * present, NX without EFER.NXE, a large page in a PML4E, a write to a
+ * read-only page where CR0.WP or CPL 3 applies, a CPL 3 access to a
+ * supervisor page) is refused: emulation must never reach memory that
+ * the guest's own code could not. Other reserved bits are not checked
+ * (the CPU had walked the same tables for the access being emulated).
+ * 5-level paging is not emulated.
  *
  * Accessed and dirty bits are not set: the access the CPU itself began
  * set them in the tables it walked, except in the one page the exit is
@@ -97,14 +99,15 @@ static int vtx_walk_64(const struct vtx_walk *w, u64 top, int levels,
 			return -EFAULT;
 		if ((pte & PTE_NX) && !(w->efer & EFER_NX))
 			return -EFAULT;
-		if (level <= 3 && (pte & PTE_PS)) {
+		/* Bit 7: a 2 MiB or 1 GiB page; PAT in a PTE; reserved above. */
+		if ((pte & PTE_PS) && (level == 2 || level == 3)) {
 			u64 mask = BIT_ULL(shift) - 1;
 
-			if (level == 1 || (level == 3 && levels == 2))
-				return -EFAULT;
 			*gpa = (pte & PTE_ADDR & ~mask) | (linear & mask);
 			return 0;
 		}
+		if ((pte & PTE_PS) && level == 4)
+			return -EFAULT;
 		table = pte;
 	}
 	*gpa = (pte & PTE_ADDR) | (linear & 0xfff);
