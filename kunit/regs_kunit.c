@@ -138,7 +138,7 @@ static void vtx_regs_check_sregs_rejects_invalid(struct kunit *test)
 	s.cr4 |= X86_CR4_VMXE;
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
 	long_mode(&s);
-	s.cr4 |= X86_CR4_OSXSAVE;
+	s.cr4 |= X86_CR4_PKE;
 	KUNIT_EXPECT_EQ(test, vtx_regs_check_sregs(&s, &caps), -EINVAL);
 	long_mode(&s);
 	s.cr4 |= BIT(23);	/* CET: outside this CPU's CR4_FIXED1 */
@@ -286,11 +286,13 @@ static void vtx_regs_check_sregs_cr4_allow_list(struct kunit *test)
 {
 	static const unsigned long host_bits[] = {
 		BIT(19), BIT(25), BIT(28), BIT_ULL(32), X86_CR4_VMXE,
-		X86_CR4_SMXE, X86_CR4_OSXSAVE, X86_CR4_PKE, X86_CR4_CET,
+		X86_CR4_SMXE, X86_CR4_PKE, X86_CR4_CET,
 	};
+	/* OSXSAVE: vtx switches XCR0 (fpu_state.c). */
 	static const unsigned long guest_bits[] = {
 		X86_CR4_PSE, X86_CR4_PGE, X86_CR4_OSFXSR, X86_CR4_OSXMMEXCPT,
 		X86_CR4_FSGSBASE, X86_CR4_SMEP, X86_CR4_SMAP, X86_CR4_UMIP,
+		X86_CR4_OSXSAVE,
 	};
 	/* A CPU that allows every CR4 bit in VMX operation. */
 	const struct vtx_caps all = { .cr4_fixed1 = ~0ULL };
@@ -313,11 +315,37 @@ static void vtx_regs_check_sregs_cr4_allow_list(struct kunit *test)
 	}
 }
 
+/* XSETBV's and KVM_SET_XCRS's rules, as KVM's __kvm_set_xcr(). */
+static void vtx_regs_xcr0_rules(struct kunit *test)
+{
+	const u64 all = 0xe7;	/* x87, SSE, AVX, the AVX-512 three */
+
+	KUNIT_EXPECT_TRUE(test, vtx_regs_xcr0_valid(0x1, 0));
+	KUNIT_EXPECT_TRUE(test, vtx_regs_xcr0_valid(0x3, all));
+	KUNIT_EXPECT_TRUE(test, vtx_regs_xcr0_valid(0x7, all));
+	KUNIT_EXPECT_TRUE(test, vtx_regs_xcr0_valid(0xe7, all));
+	/* x87 is never off. */
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x0, all));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x2, all));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x6, all));
+	/* AVX without SSE. */
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x5, all));
+	/* Beyond what the guest may have. */
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x3, 0x1));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x7, 0x3));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x207, all));
+	/* AVX-512: all three, and AVX. */
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x27, all));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0x67, all));
+	KUNIT_EXPECT_FALSE(test, vtx_regs_xcr0_valid(0xe3, all));
+}
+
 static struct kunit_case vtx_regs_cases[] = {
 	KUNIT_CASE(vtx_regs_segment_ar_round_trip),
 	KUNIT_CASE(vtx_regs_segment_not_present_is_unusable),
 	KUNIT_CASE(vtx_regs_check_regs_rflags),
 	KUNIT_CASE(vtx_regs_check_sregs_accepts_valid),
+	KUNIT_CASE(vtx_regs_xcr0_rules),
 	KUNIT_CASE(vtx_regs_check_sregs_rejects_invalid),
 	KUNIT_CASE(vtx_regs_check_sregs_cr4_allow_list),
 	KUNIT_CASE(vtx_regs_efer_valid_bits),

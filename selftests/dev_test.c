@@ -70,6 +70,10 @@ static const struct {
 	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
 	/* Every emulated model has virtual NMIs. */
 	{ KVM_CAP_USER_NMI, 1 },
+	/* Every emulated model has XSAVE; struct kvm_xsave is big enough. */
+	{ KVM_CAP_XSAVE, 1 },
+	{ KVM_CAP_XCRS, 1 },
+	{ KVM_CAP_XSAVE2, 4096 },
 };
 
 TEST_F(dev, check_extension_is_honest)

@@ -39,6 +39,7 @@ struct vtx_capabilities;
  * @kernel_nx: the kernel's view of NX (X86_FEATURE_NX): without it
  *	EFER.NXE is reserved for guests, as in KVM.
  * @phys_bits: the host's MAXPHYADDR.
+ * @xcr0: the host kernel's XCR0, or 0 without OSXSAVE
  */
 struct vtx_caps {
 	u64 basic;
@@ -61,6 +62,7 @@ struct vtx_caps {
 	bool kernel_vmx;
 	bool kernel_nx;
 	u8 phys_bits;
+	u64 xcr0;
 };
 
 /* The 4-level EPT maps guest-physical addresses below 2^48. */

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -58,6 +59,8 @@ void vtx_caps_read(struct vtx_caps *c)
 
 	c->kernel_vmx = this_cpu_has(X86_FEATURE_VMX);
 	c->kernel_nx = this_cpu_has(X86_FEATURE_NX);
+	if (this_cpu_has(X86_FEATURE_OSXSAVE))
+		c->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	c->phys_bits = boot_cpu_data.x86_phys_bits;
 	c->feat_ctl = vtx_caps_rdmsr(MSR_IA32_FEAT_CTL);
 	c->basic = vtx_caps_rdmsr(MSR_IA32_VMX_BASIC);

@@ -12,10 +12,12 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <asm/fpu/types.h>
 #include <asm/processor.h>
 
 #include "caps.h"
 #include "cpuid.h"
+#include "fpu_state.h"
 #include "spec_ctrl.h"
 #include "vcpu.h"
 
@@ -170,6 +172,25 @@ u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 /* CPUID.7.0:EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */
 #define VTX_CPUID_7_EBX	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
 			 BIT(19) | BIT(20) | BIT(23))
+/*
+ * With XSAVE (the guest's XCR0 is switched, fpu_state.c): CPUID.1:ECX
+ * XSAVE; with AVX state: FMA, AVX, F16C, CPUID.7.0:EBX AVX2 and ECX
+ * VAES, VPCLMULQDQ, GFNI; with AVX-512 state: CPUID.7.0:EBX AVX512F, DQ,
+ * IFMA, CD, BW, VL, ECX VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ, EDX
+ * 4VNNIW, 4FMAPS, VP2INTERSECT, FP16, and CPUID.7.1:EAX AVX-VNNI and
+ * AVX512-BF16. CPUID.0xD.1:EAX XSAVEOPT, XSAVEC and XGETBV1; not XSAVES,
+ * whose IA32_XSS vtx does not switch.
+ */
+#define VTX_CPUID_1_ECX_XSAVE	BIT(26)
+#define VTX_CPUID_1_ECX_AVX	(BIT(12) | BIT(28) | BIT(29))
+#define VTX_CPUID_7_EBX_AVX	BIT(5)
+#define VTX_CPUID_7_ECX_AVX	(BIT(8) | BIT(9) | BIT(10))
+#define VTX_CPUID_7_EBX_AVX512	(BIT(16) | BIT(17) | BIT(21) | BIT(28) | \
+				 BIT(30) | BIT(31))
+#define VTX_CPUID_7_ECX_AVX512	(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define VTX_CPUID_7_EDX_AVX512	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
+#define VTX_CPUID_7_1_EAX_AVX	(BIT(4) | BIT(5))
+#define VTX_CPUID_D_1_EAX	(BIT(0) | BIT(1) | BIT(2))
 /* CPUID.0x80000001:ECX LAHF, ABM, PREFETCHW; EDX SYSCALL, NX, 1G, LM */
 #define VTX_CPUID_E1_ECX	(BIT(0) | BIT(5) | BIT(8))
 #define VTX_CPUID_E1_EDX	(BIT(11) | BIT(20) | BIT(26) | BIT(29))
@@ -178,39 +199,70 @@ u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 
 /*
  * Keep what vtx virtualizes. Everything else is off: VMX (no nesting),
- * XSAVE and the AVX family (XSETBV is refused), the APIC family (vtx has
+ * XSAVE state vtx does not offer (fpu_state.c), the APIC family (vtx has
  * no interrupt controller), RDTSCP and RDPID (the host's TSC_AUX), and
  * IA32_ARCH_CAPABILITIES. The IA32_SPEC_CTRL family stays where the host
  * has it (CPUID.(7,0):EDX and (7,2):EDX): vtx virtualizes every bit.
  */
 static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 {
+	u64 xcr0 = vtx_fpu_supported_xcr0();
+	bool avx = xcr0 & XFEATURE_MASK_YMM;
+	bool avx512 = (xcr0 & XFEATURE_MASK_AVX512) == XFEATURE_MASK_AVX512;
+	u32 ecx1 = VTX_CPUID_1_ECX | (xcr0 ? VTX_CPUID_1_ECX_XSAVE : 0) |
+		   (avx ? VTX_CPUID_1_ECX_AVX : 0);
+	u32 ebx7 = VTX_CPUID_7_EBX | (avx ? VTX_CPUID_7_EBX_AVX : 0) |
+		   (avx512 ? VTX_CPUID_7_EBX_AVX512 : 0);
+	u32 ecx7 = (avx ? VTX_CPUID_7_ECX_AVX : 0) |
+		   (avx512 ? VTX_CPUID_7_ECX_AVX512 : 0);
+
 	switch (e->function) {
 	case 0:
-		e->eax = min_t(u32, e->eax, 7);
+		e->eax = min_t(u32, e->eax, 0xd);
 		break;
 	case 1:
 		e->ebx &= 0x0000ffff;	/* no APIC id, one logical CPU */
-		e->ecx = (e->ecx & VTX_CPUID_1_ECX) | VTX_CPUID_HYPERVISOR;
+		e->ecx = (e->ecx & ecx1) | VTX_CPUID_HYPERVISOR;
 		e->edx &= VTX_CPUID_1_EDX;
 		break;
 	case 7:
 		if (e->index == 0) {
 			e->eax = min_t(u32, e->eax, 2);
-			e->ebx &= VTX_CPUID_7_EBX;
+			e->ebx &= ebx7;
+			e->ecx &= ecx7;
 			e->edx &= VTX_CPUID_7_0_EDX_SPEC_CTRL |
 				  VTX_CPUID_7_0_EDX_STIBP |
-				  VTX_CPUID_7_0_EDX_SSBD;
+				  VTX_CPUID_7_0_EDX_SSBD |
+				  (avx512 ? VTX_CPUID_7_EDX_AVX512 : 0);
 		} else {
-			e->eax = 0;
+			e->eax &= e->index == 1 && avx512 ?
+				  VTX_CPUID_7_1_EAX_AVX : 0;
 			e->ebx = 0;
+			e->ecx = 0;
 			e->edx &= e->index == 2 ? VTX_CPUID_7_2_EDX_PSFD |
 				  VTX_CPUID_7_2_EDX_IPRED_CTRL |
 				  VTX_CPUID_7_2_EDX_RRSBA_CTRL |
 				  VTX_CPUID_7_2_EDX_DDPD_U |
 				  VTX_CPUID_7_2_EDX_BHI_CTRL : 0;
 		}
-		e->ecx = 0;
+		break;
+	case 0xd:
+		if (e->index == 0) {
+			e->eax = (u32)xcr0;
+			e->edx = xcr0 >> 32;
+			e->ebx = vtx_fpu_xstate_size(xcr0, false);
+			e->ecx = e->ebx;
+		} else if (e->index == 1) {
+			e->eax &= VTX_CPUID_D_1_EAX;
+			e->ebx = (e->eax & BIT(1)) ?
+				 vtx_fpu_xstate_size(xcr0, true) : 0;
+			e->ecx = 0;
+			e->edx = 0;
+		} else {
+			/* A user state component: no XFD. */
+			e->ecx &= BIT(1);
+			e->edx = 0;
+		}
 		break;
 	case 0x80000000:
 		e->eax = min_t(u32, e->eax, 0x80000008);
@@ -227,7 +279,7 @@ static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 
 /* The leaves vtx offers, when the host has them. */
 static const u32 vtx_cpuid_leaves[] = {
-	0, 1, 7, 0x80000000, 0x80000001, 0x80000002, 0x80000003,
+	0, 1, 7, 0xd, 0x80000000, 0x80000001, 0x80000002, 0x80000003,
 	0x80000004, 0x80000006, 0x80000008,
 };
 
@@ -239,28 +291,38 @@ static const u32 vtx_cpuid_leaves[] = {
  */
 int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
 {
-	/* Leaf 7 may bring subleaves 1 and 2. */
-	struct kvm_cpuid_entry2 e[ARRAY_SIZE(vtx_cpuid_leaves) + 2];
+	/* Leaf 7 may bring subleaves 1 and 2, leaf 0xD one per component. */
+	const unsigned int max = ARRAY_SIZE(vtx_cpuid_leaves) + 2 + 64;
 	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
+	u64 xcr0 = vtx_fpu_supported_xcr0();
+	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 hdr;
 	unsigned int i, n = 0;
+	int r = 0;
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
 		return -EFAULT;
+	e = kcalloc(max, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(vtx_cpuid_leaves); i++) {
 		u32 leaf = vtx_cpuid_leaves[i];
-
 		u32 sub, subleaves = 1;
 
 		if (leaf > (leaf >= 0x80000000 ? max_ext : max_basic))
 			continue;
 		if (leaf == 7)
 			subleaves = min_t(u32, cpuid_eax(7), 2) + 1;
+		if (leaf == 0xd && !xcr0)
+			continue;
+		if (leaf == 0xd)
+			subleaves = fls64(xcr0);
 		for (sub = 0; sub < subleaves; sub++) {
-			memset(&e[n], 0, sizeof(e[n]));
+			if (leaf == 0xd && sub >= 2 && !(xcr0 & BIT_ULL(sub)))
+				continue;
 			e[n].function = leaf;
 			e[n].index = sub;
-			if (leaf == 7)
+			if (leaf == 7 || leaf == 0xd)
 				e[n].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
 			cpuid_count(leaf, sub, &e[n].eax, &e[n].ebx,
 				    &e[n].ecx, &e[n].edx);
@@ -268,10 +330,15 @@ int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
 			n++;
 		}
 	}
-	if (hdr.nent < n)
-		return -E2BIG;
-	if (copy_to_user(argp->entries, e, n * sizeof(e[0])))
-		return -EFAULT;
+	if (hdr.nent < n) {
+		r = -E2BIG;
+		goto out;
+	}
 	hdr.nent = n;
-	return copy_to_user(argp, &hdr, sizeof(hdr)) ? -EFAULT : 0;
+	if (copy_to_user(argp->entries, e, n * sizeof(e[0])) ||
+	    copy_to_user(argp, &hdr, sizeof(hdr)))
+		r = -EFAULT;
+out:
+	kfree(e);
+	return r;
 }

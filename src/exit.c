@@ -22,6 +22,7 @@
 #include "cpuid.h"
 #include "debugreg.h"
 #include "exit.h"
+#include "fpu_state.h"
 #include "mmio.h"
 #include "msr.h"
 #include "spec_ctrl_hw.h"
@@ -186,10 +187,20 @@ static int vtx_exit_io(struct vtx_vcpu *vcpu)
 
 static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 {
+	u32 leaf = vcpu->regs[VTX_REG_RAX], sub = vcpu->regs[VTX_REG_RCX];
 	u32 eax, ebx, ecx, edx;
 
-	vtx_cpuid_lookup(vcpu, vcpu->regs[VTX_REG_RAX],
-			 vcpu->regs[VTX_REG_RCX], &eax, &ebx, &ecx, &edx);
+	vtx_cpuid_lookup(vcpu, leaf, sub, &eax, &ebx, &ecx, &edx);
+	/* What follows the guest's state, as KVM updates it at run time. */
+	if (leaf == 1 && (ecx & BIT(26))) {
+		ecx &= ~BIT(27);
+		if (vtx_guest_read_cr4() & X86_CR4_OSXSAVE)
+			ecx |= BIT(27);		/* OSXSAVE */
+	} else if (leaf == 0xd && sub == 0 && eax) {
+		ebx = vtx_fpu_xstate_size(vcpu->xcr0, false);
+	} else if (leaf == 0xd && sub == 1 && (eax & BIT(1))) {
+		ebx = vtx_fpu_xstate_size(vcpu->xcr0, true);
+	}
 	vcpu->regs[VTX_REG_RAX] = eax;
 	vcpu->regs[VTX_REG_RBX] = ebx;
 	vcpu->regs[VTX_REG_RCX] = ecx;
@@ -498,8 +509,14 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		return vtx_exit_dr(vcpu);
 	case EXIT_REASON_EPT_VIOLATION:
 		return vtx_exit_ept_violation(vcpu);
-	case EXIT_REASON_RDPMC:
 	case EXIT_REASON_XSETBV:
+		if (vtx_fpu_xsetbv(vcpu)) {
+			vtx_exit_inject(X86_TRAP_GP, true, 0);
+			return 1;
+		}
+		vtx_exit_skip();
+		return 1;
+	case EXIT_REASON_RDPMC:
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;
 	case EXIT_REASON_VMCALL:

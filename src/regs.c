@@ -169,6 +169,9 @@ int vtx_regs_set_sregs(struct vtx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	r = vtx_regs_check_sregs(sregs, &vtx_host_caps);
 	if (r)
 		return r;
+	/* CR4.OSXSAVE only with XSAVE in the guest's CPUID, as in KVM. */
+	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
+		return -EINVAL;
 	preempt_disable();
 	vtx_regs_set_seg(&sregs->cs, VTX_CS);
 	vtx_regs_set_seg(&sregs->ds, VTX_DS);

@@ -11,9 +11,10 @@
 
 /*
  * The CR4 bits a guest may own: an allow-list of paging and instruction
- * controls whose state the VMCS switches with GUEST_CR4. Every other bit,
- * known today or defined by a later CPU (nested VMX and SMX, XSAVE's
- * XCR0, protection keys, CET, Key Locker, user interrupts, LAM, FRED...),
+ * controls whose state the VMCS switches with GUEST_CR4, and OSXSAVE,
+ * whose XCR0 vtx switches around every entry (fpu_state.c). Every other
+ * bit, known today or defined by a later CPU (nested VMX and SMX,
+ * protection keys, CET, Key Locker, user interrupts, LAM, FRED...),
  * is the host's: the CR4 guest/host mask holds them, so a MOV to CR4 that
  * sets one exits and gets #GP, and KVM_SET_SREGS refuses it.
  */
@@ -25,7 +26,7 @@
 				 X86_CR4_OSXMMEXCPT | X86_CR4_UMIP |	\
 				 X86_CR4_LA57 | X86_CR4_FSGSBASE |	\
 				 X86_CR4_PCIDE | X86_CR4_SMEP |		\
-				 X86_CR4_SMAP)
+				 X86_CR4_SMAP | X86_CR4_OSXSAVE)
 #define VTX_CR4_GUEST_FORBIDDEN	(~(unsigned long)VTX_CR4_GUEST_ALLOWED)
 
 struct kvm_regs;
@@ -44,6 +45,7 @@ bool vtx_regs_efer_valid(u64 efer, const struct vtx_caps *caps);
 int vtx_regs_check_efer(u64 efer, u64 old, unsigned long cr0,
 			unsigned long cr4, bool host,
 			const struct vtx_caps *caps, u64 *out);
+bool vtx_regs_xcr0_valid(u64 xcr0, u64 allowed);
 
 /* regs.c */
 void vtx_regs_get(struct vtx_vcpu *vcpu, struct kvm_regs *regs);

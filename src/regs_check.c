@@ -14,6 +14,8 @@
 #include <linux/types.h>
 
 #include <asm/msr-index.h>
+#include <asm/page.h>
+#include <asm/fpu/types.h>
 #include <asm/processor-flags.h>
 
 #include "caps.h"
@@ -193,4 +195,32 @@ int vtx_regs_check_sregs(const struct kvm_sregs *sregs,
 		if (!vtx_regs_segment_valid(segs[i]))
 			return -EINVAL;
 	return 0;
+}
+
+/**
+ * vtx_regs_xcr0_valid() - may XCR0 take @xcr0?
+ * @xcr0: the value
+ * @allowed: the state components the guest's CPUID and the host allow
+ *
+ * The architectural rules, as KVM's __kvm_set_xcr() checks them: x87 is
+ * always on, AVX needs SSE, and the three AVX-512 components go together
+ * and need AVX.
+ *
+ * Return: true if XSETBV (or KVM_SET_XCRS) may set it.
+ */
+bool vtx_regs_xcr0_valid(u64 xcr0, u64 allowed)
+{
+	const u64 avx512 = XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 |
+			   XFEATURE_MASK_Hi16_ZMM;
+
+	if (!(xcr0 & XFEATURE_MASK_FP))
+		return false;
+	if (xcr0 & ~(allowed | XFEATURE_MASK_FP))
+		return false;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return false;
+	if ((xcr0 & avx512) &&
+	    ((xcr0 & avx512) != avx512 || !(xcr0 & XFEATURE_MASK_YMM)))
+		return false;
+	return true;
 }

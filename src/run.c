@@ -53,6 +53,7 @@
 #include "ept_fault.h"
 #include "event.h"
 #include "exit.h"
+#include "fpu_state.h"
 #include "mitigation.h"
 #include "mmio.h"
 #include "msr_fault.h"
@@ -267,10 +268,12 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	vtx_run_flush(vcpu, cpu);
 	vtx_debugreg_load_guest(vcpu);
 	vtx_event_before_entry(vcpu);
+	vtx_fpu_load_guest_xcr0(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
 	vtx_mitigation_l1d_flush(vcpu);
 
 	r = vtx_vmenter(vcpu->regs, flags, vtx_spec_ctrl_hw_guest_slot(vcpu));
+	vtx_fpu_load_host_xcr0(vcpu);
 	vcpu->has_run = true;
 
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);

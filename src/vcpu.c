@@ -33,12 +33,14 @@
 #include <linux/uaccess.h>
 
 #include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 #include <asm/tsc.h>
 
 #include <uapi/linux/vtx.h>
 
 #include "controls.h"
 #include "cpuid.h"
+#include "fpu_state.h"
 #include "msr.h"
 #include "msr_switch.h"
 #include "regs.h"
@@ -176,6 +178,7 @@ static long vtx_vcpu_set_cpuid(struct vtx_vcpu *vcpu, void __user *argp)
 	int r = vtx_cpuid_set(vcpu, argp);
 
 	if (!r) {
+		vtx_fpu_cpuid_changed(vcpu);
 		preempt_disable();
 		vtx_spec_ctrl_hw_setup(vcpu, false);
 		preempt_enable();
@@ -247,6 +250,14 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_vcpu_set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:
 		return vtx_event_interrupt(vcpu, argp);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_GET_XSAVE2:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return vtx_fpu_ioctl(vcpu, cmd, argp);
 	case KVM_NMI:
 		return vtx_event_nmi(vcpu);
 	case KVM_GET_TSC_KHZ:
@@ -283,6 +294,13 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_SET_SIGNAL_MASK:
 	case KVM_INTERRUPT:
 	case KVM_NMI:
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_GET_XSAVE2:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
 	case KVM_GET_TSC_KHZ:
 	case KVM_SET_TSC_KHZ:
 	case VTX_GET_VCPU_STATS:
@@ -389,6 +407,7 @@ static struct vtx_vcpu *vtx_vcpu_alloc(struct vtx_vm *vm, u32 id)
 	/* Every guest RDMSR and WRMSR exits. */
 	memset(page_address(vcpu->msr_bitmap), 0xff, PAGE_SIZE);
 	vcpu->run = page_address(vcpu->run_page);
+	vcpu->xcr0 = XFEATURE_MASK_FP;
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto error_free;
 	if (vtx_vmcs_controls.vpid) {

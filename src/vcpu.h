@@ -77,6 +77,9 @@ struct vtx_pio {
  * @sigset: the signal mask KVM_RUN runs with, from KVM_SET_SIGNAL_MASK
  * @sigset_active: @sigset is in force
  * @guest_fpu: the guest's FPU state, swapped in for KVM_RUN
+ * @xcr0: the guest's XCR0 (fpu_state.c)
+ * @xcr0_allowed: the XCR0 bits its CPUID and the host allow
+ * @xcr0_loaded: @xcr0 is in the CPU's XCR0 for this entry
  * @vmcs_ready: the VMCS holds a complete state
  * @has_run: a VM entry was attempted: KVM_SET_CPUID2 may no longer change
  *	the table
@@ -139,6 +142,9 @@ struct vtx_vcpu {
 	sigset_t sigset;
 	bool sigset_active;
 	struct fpu_guest guest_fpu;
+	u64 xcr0;
+	u64 xcr0_allowed;
+	bool xcr0_loaded;
 
 	bool vmcs_ready;
 	bool has_run;

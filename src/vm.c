@@ -31,6 +31,7 @@
 
 #include "spec_ctrl_hw.h"
 #include "controls.h"
+#include "fpu_state.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs_init.h"
@@ -56,6 +57,11 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return !!vtx_fpu_supported_xcr0();
+	case KVM_CAP_XSAVE2:
+		return vtx_fpu_xsave2_size();
 	case KVM_CAP_USER_NMI:
 		return vtx_vmcs_controls.vnmi;
 	case KVM_CAP_NR_MEMSLOTS:
