@@ -74,6 +74,10 @@ static const struct {
 	{ KVM_CAP_XSAVE, 1 },
 	{ KVM_CAP_XCRS, 1 },
 	{ KVM_CAP_XSAVE2, 4096 },
+	{ KVM_CAP_MP_STATE, 1 },
+	{ KVM_CAP_VCPU_EVENTS, 1 },
+	{ KVM_CAP_INTR_SHADOW, 1 },
+	{ KVM_CAP_DEBUGREGS, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)

@@ -40,6 +40,7 @@ struct vtx_capabilities;
  *	EFER.NXE is reserved for guests, as in KVM.
  * @phys_bits: the host's MAXPHYADDR.
  * @xcr0: the host kernel's XCR0, or 0 without OSXSAVE
+ * @xss: the host kernel's IA32_XSS, or 0 without XSAVES
  */
 struct vtx_caps {
 	u64 basic;
@@ -63,6 +64,7 @@ struct vtx_caps {
 	bool kernel_nx;
 	u8 phys_bits;
 	u64 xcr0;
+	u64 xss;
 };
 
 /* The 4-level EPT maps guest-physical addresses below 2^48. */

@@ -61,6 +61,8 @@ void vtx_caps_read(struct vtx_caps *c)
 	c->kernel_nx = this_cpu_has(X86_FEATURE_NX);
 	if (this_cpu_has(X86_FEATURE_OSXSAVE))
 		c->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (this_cpu_has(X86_FEATURE_XSAVES))
+		rdmsrl(MSR_IA32_XSS, c->xss);
 	c->phys_bits = boot_cpu_data.x86_phys_bits;
 	c->feat_ctl = vtx_caps_rdmsr(MSR_IA32_FEAT_CTL);
 	c->basic = vtx_caps_rdmsr(MSR_IA32_VMX_BASIC);

@@ -49,9 +49,14 @@
 
 #define VTX_PROC2_REQUIRED	(SECONDARY_EXEC_ENABLE_EPT |		\
 				 SECONDARY_EXEC_UNRESTRICTED_GUEST)
-/* A guest WBINVD would stall every core that shares the cache. */
+/*
+ * A guest WBINVD would stall every core that shares the cache. XSAVES
+ * and XRSTORS are the guest's where the CPU lets them be (IA32_XSS is
+ * kept at 0 for the guest, fpu_state.c).
+ */
 #define VTX_PROC2_OPTIONAL	(SECONDARY_EXEC_ENABLE_VPID |		\
-				 SECONDARY_EXEC_WBINVD_EXITING)
+				 SECONDARY_EXEC_WBINVD_EXITING |	\
+				 SECONDARY_EXEC_XSAVES)
 
 /* A 64-bit host; the guest's DR7 and DEBUGCTL saved and loaded. */
 #define VTX_EXIT_REQUIRED	(VM_EXIT_HOST_ADDR_SPACE_SIZE |		\
@@ -137,6 +142,7 @@ int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
 		ctl.pin &= ~PIN_BASED_VIRTUAL_NMIS;
 	ctl.vnmi = ctl.pin & PIN_BASED_VIRTUAL_NMIS;
 	ctl.wbinvd_exiting = ctl.proc2 & SECONDARY_EXEC_WBINVD_EXITING;
+	ctl.xsaves = ctl.proc2 & SECONDARY_EXEC_XSAVES;
 	*out = ctl;
 	return 0;
 }

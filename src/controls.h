@@ -24,6 +24,7 @@ struct vtx_caps;
  * @preemption_timer: the VMX-preemption timer bounds each guest run
  * @wbinvd_exiting: guest WBINVD exits (and is a no-op)
  * @vnmi: virtual NMIs and NMI-window exiting: KVM_NMI works
+ * @xsaves: the guest may use XSAVES and XRSTORS
  * @efer_in_vmcs: the VM-entry "load IA32_EFER" and VM-exit "save/load
  *	IA32_EFER" controls switch EFER; otherwise none of them is set and
  *	EFER travels on the MSR lists
@@ -38,6 +39,7 @@ struct vtx_controls {
 	bool preemption_timer;
 	bool wbinvd_exiting;
 	bool vnmi;
+	bool xsaves;
 	bool efer_in_vmcs;
 };
 

@@ -16,10 +16,12 @@
 #include <asm/processor.h>
 
 #include "caps.h"
+#include "controls.h"
 #include "cpuid.h"
 #include "fpu_state.h"
 #include "spec_ctrl.h"
 #include "vcpu.h"
+#include "vmcs_init.h"
 
 /* Does @e hold exactly the vCPU's table, entry for entry (KVM's rule)? */
 static bool vtx_cpuid_same(const struct vtx_vcpu *vcpu,
@@ -161,25 +163,28 @@ u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
 /*
  * CPUID.1:EDX: the classic features, without APIC, ACPI, TM, PBE, DS, and
- * without MCE (7), MTRR (12) and MCA (14), whose MSRs vtx does not
- * emulate: a guest that saw them would take #GP on their MSRs.
+ * without MCE (7) and MCA (14), whose MSRs vtx does not emulate: a guest
+ * that saw them would take #GP on their MSRs. MTRR (12): mtrr.c.
  */
 #define VTX_CPUID_1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
 			 BIT(5) | BIT(6) | BIT(8) | BIT(11) |		\
-			 BIT(13) | BIT(15) |				\
+			 BIT(12) | BIT(13) | BIT(15) |			\
 			 BIT(16) | BIT(17) | BIT(19) | BIT(23) |	\
 			 BIT(24) | BIT(25) | BIT(26) | BIT(28))
-/* CPUID.7.0:EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP, CLFLUSHOPT */
-#define VTX_CPUID_7_EBX	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
-			 BIT(19) | BIT(20) | BIT(23))
+/*
+ * CPUID.7.0:EBX: FSGSBASE, TSC_ADJUST, BMI1, SMEP, BMI2, ERMS, ADX, SMAP,
+ * CLFLUSHOPT
+ */
+#define VTX_CPUID_7_EBX	(BIT(0) | BIT(1) | BIT(3) | BIT(7) | BIT(8) | \
+			 BIT(9) | BIT(19) | BIT(20) | BIT(23))
 /*
  * With XSAVE (the guest's XCR0 is switched, fpu_state.c): CPUID.1:ECX
  * XSAVE; with AVX state: FMA, AVX, F16C, CPUID.7.0:EBX AVX2 and ECX
  * VAES, VPCLMULQDQ, GFNI; with AVX-512 state: CPUID.7.0:EBX AVX512F, DQ,
  * IFMA, CD, BW, VL, ECX VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ, EDX
  * 4VNNIW, 4FMAPS, VP2INTERSECT, FP16, and CPUID.7.1:EAX AVX-VNNI and
- * AVX512-BF16. CPUID.0xD.1:EAX XSAVEOPT, XSAVEC and XGETBV1; not XSAVES,
- * whose IA32_XSS vtx does not switch.
+ * AVX512-BF16. CPUID.0xD.1:EAX XSAVEOPT, XSAVEC, XGETBV1, and XSAVES
+ * where the CPU lets the guest have it (with no supervisor state).
  */
 #define VTX_CPUID_1_ECX_XSAVE	BIT(26)
 #define VTX_CPUID_1_ECX_AVX	(BIT(12) | BIT(28) | BIT(29))
@@ -191,6 +196,7 @@ u32 vtx_cpuid_edx(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf)
 #define VTX_CPUID_7_EDX_AVX512	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
 #define VTX_CPUID_7_1_EAX_AVX	(BIT(4) | BIT(5))
 #define VTX_CPUID_D_1_EAX	(BIT(0) | BIT(1) | BIT(2))
+#define VTX_CPUID_D_1_EAX_XSAVES	BIT(3)
 /* CPUID.0x80000001:ECX LAHF, ABM, PREFETCHW; EDX SYSCALL, NX, 1G, LM */
 #define VTX_CPUID_E1_ECX	(BIT(0) | BIT(5) | BIT(8))
 #define VTX_CPUID_E1_EDX	(BIT(11) | BIT(20) | BIT(26) | BIT(29))
@@ -253,8 +259,10 @@ static void vtx_cpuid_filter(struct kvm_cpuid_entry2 *e)
 			e->ebx = vtx_fpu_xstate_size(xcr0, false);
 			e->ecx = e->ebx;
 		} else if (e->index == 1) {
-			e->eax &= VTX_CPUID_D_1_EAX;
-			e->ebx = (e->eax & BIT(1)) ?
+			e->eax &= VTX_CPUID_D_1_EAX |
+				  (vtx_vmcs_controls.xsaves ?
+				   VTX_CPUID_D_1_EAX_XSAVES : 0);
+			e->ebx = (e->eax & (BIT(1) | BIT(3))) ?
 				 vtx_fpu_xstate_size(xcr0, true) : 0;
 			e->ecx = 0;
 			e->edx = 0;
@@ -341,4 +349,22 @@ int vtx_cpuid_get_supported(struct kvm_cpuid2 __user *argp)
 out:
 	kfree(e);
 	return r;
+}
+
+/**
+ * vtx_cpuid_phys_bits() - the guest's MAXPHYADDR
+ * @vcpu: the vCPU
+ *
+ * Return: CPUID.0x80000008:EAX[7:0] from its table, or 36 without it, as
+ * KVM's cpuid_query_maxphyaddr().
+ */
+unsigned int vtx_cpuid_phys_bits(const struct vtx_vcpu *vcpu)
+{
+	u32 eax, ebx, ecx, edx;
+
+	vtx_cpuid_lookup(vcpu, 0x80000000, 0, &eax, &ebx, &ecx, &edx);
+	if (eax < 0x80000008)
+		return 36;
+	vtx_cpuid_lookup(vcpu, 0x80000008, 0, &eax, &ebx, &ecx, &edx);
+	return (eax & 0xff) ?: 36;
 }

@@ -17,6 +17,7 @@
 #include <linux/kvm.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
@@ -180,4 +181,42 @@ int vtx_debugreg_write(struct vtx_vcpu *vcpu, unsigned int dr,
 		vcpu->dr7_bp_enabled = val & VTX_DR7_BP_ENABLED;
 		return 0;
 	}
+}
+
+/**
+ * vtx_debugreg_ioctl() - KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS
+ * @vcpu: the vCPU, loaded, under its mutex
+ * @set: KVM_SET_DEBUGREGS
+ * @argp: struct kvm_debugregs
+ *
+ * The guest's DR0-3, DR6 and DR7, with the rules of a guest MOV to them.
+ *
+ * Return: 0; -EFAULT; -EINVAL for flags, or bits 63:32 of DR6 or DR7.
+ */
+long vtx_debugreg_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp)
+{
+	struct kvm_debugregs d;
+	unsigned int i;
+
+	if (!set) {
+		memset(&d, 0, sizeof(d));
+		for (i = 0; i < 4; i++)
+			d.db[i] = vcpu->db[i];
+		d.dr6 = vcpu->dr6;
+		preempt_disable();
+		d.dr7 = vmcs_readl(GUEST_DR7);
+		preempt_enable();
+		return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (d.flags || d.dr6 >> 32 || d.dr7 >> 32)
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		vcpu->db[i] = d.db[i];
+	preempt_disable();
+	vtx_debugreg_write(vcpu, 6, d.dr6);
+	vtx_debugreg_write(vcpu, 7, d.dr7);
+	preempt_enable();
+	return 0;
 }

@@ -14,6 +14,7 @@ void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu);
 void vtx_debugreg_restore_host(void);
 void vtx_debugreg_db(struct vtx_vcpu *vcpu, u32 intr_info);
 unsigned long vtx_debugreg_read(struct vtx_vcpu *vcpu, unsigned int dr);
+long vtx_debugreg_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp);
 int vtx_debugreg_write(struct vtx_vcpu *vcpu, unsigned int dr,
 		       unsigned long val);
 

@@ -23,6 +23,7 @@
  * with the VMCS current and interrupts off.
  */
 #include <linux/kvm.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <asm/processor-flags.h>
@@ -30,6 +31,7 @@
 #include <asm/vmx.h>
 
 #include "event.h"
+#include "exit.h"
 #include "vcpu.h"
 #include "controls.h"
 #include "vmcs_init.h"
@@ -275,4 +277,139 @@ void vtx_event_drop_exception(void)
 
 	if (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI_INTR)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/* Vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
+static bool vtx_event_has_error_code(u8 vector)
+{
+	return vector == X86_TRAP_DF || vector == X86_TRAP_TS ||
+	       vector == X86_TRAP_NP || vector == X86_TRAP_SS ||
+	       vector == X86_TRAP_GP || vector == X86_TRAP_PF ||
+	       vector == X86_TRAP_AC || vector == X86_TRAP_CP;
+}
+
+static void vtx_event_get(struct vtx_vcpu *vcpu, struct kvm_vcpu_events *e)
+{
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	memset(e, 0, sizeof(*e));
+	if ((info & INTR_INFO_VALID_MASK) && type == INTR_TYPE_HARD_EXCEPTION) {
+		e->exception.injected = 1;
+		e->exception.nr = info & INTR_INFO_VECTOR_MASK;
+		e->exception.has_error_code =
+			!!(info & INTR_INFO_DELIVER_CODE_MASK);
+		e->exception.error_code =
+			vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE);
+	}
+	if (vcpu->event.irq_pending) {
+		e->interrupt.injected = 1;
+		e->interrupt.nr = vcpu->event.irq_vector;
+	} else if (vtx_event_irq_in_entry(info)) {
+		e->interrupt.injected = 1;
+		e->interrupt.nr = info & INTR_INFO_VECTOR_MASK;
+	}
+	if (state & GUEST_INTR_STATE_STI)
+		e->interrupt.shadow |= KVM_X86_SHADOW_INT_STI;
+	if (state & GUEST_INTR_STATE_MOV_SS)
+		e->interrupt.shadow |= KVM_X86_SHADOW_INT_MOV_SS;
+	e->nmi.injected = (info & INTR_INFO_VALID_MASK) &&
+			  type == INTR_TYPE_NMI_INTR;
+	e->nmi.pending = vcpu->event.nmi_pending != 0;
+	e->nmi.masked = !!(state & GUEST_INTR_STATE_NMI);
+	e->flags = KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM;
+}
+
+/* The flags KVM_SET_VCPU_EVENTS takes; no SMM, payloads or triple faults. */
+#define VTX_EVENT_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING |	\
+				 KVM_VCPUEVENT_VALID_SIPI_VECTOR |	\
+				 KVM_VCPUEVENT_VALID_SHADOW |		\
+				 KVM_VCPUEVENT_VALID_SMM)
+
+static int vtx_event_check(const struct kvm_vcpu_events *e)
+{
+	if (e->flags & ~VTX_EVENT_SET_FLAGS)
+		return -EINVAL;
+	if (e->exception.injected &&
+	    (e->exception.nr > 31 || e->exception.nr == X86_TRAP_NMI))
+		return -EINVAL;
+	/* vtx has no SMM. */
+	if ((e->flags & KVM_VCPUEVENT_VALID_SMM) &&
+	    (e->smi.smm || e->smi.pending || e->smi.latched_init))
+		return -EINVAL;
+	if ((e->nmi.injected || e->nmi.masked ||
+	     ((e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && e->nmi.pending)) &&
+	    !vtx_vmcs_controls.vnmi)
+		return -EINVAL;
+	return 0;
+}
+
+static void vtx_event_set(struct vtx_vcpu *vcpu,
+			  const struct kvm_vcpu_events *e)
+{
+	struct vtx_event *ev = &vcpu->event;
+	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	if (e->exception.injected)
+		vtx_exit_inject(e->exception.nr,
+				e->exception.has_error_code &&
+				vtx_event_has_error_code(e->exception.nr),
+				e->exception.error_code);
+	ev->irq_pending = e->interrupt.injected;
+	ev->irq_vector = e->interrupt.nr;
+	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		ev->nmi_pending = !!e->nmi.pending;
+	if (e->nmi.injected && ev->nmi_pending < 2)
+		ev->nmi_pending++;
+	state &= ~GUEST_INTR_STATE_NMI;
+	if (e->nmi.masked)
+		state |= GUEST_INTR_STATE_NMI;
+	if (e->nmi.masked || ev->nmi_pending)
+		ev->nmi_used = true;
+	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW) {
+		state &= ~VTX_EVENT_INTR_BLOCKED;
+		if (e->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+			state |= GUEST_INTR_STATE_STI;
+		if (e->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
+			state |= GUEST_INTR_STATE_MOV_SS;
+	}
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, state);
+}
+
+/**
+ * vtx_event_ioctl() - KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS
+ * @vcpu: the vCPU, loaded, under its mutex
+ * @set: KVM_SET_VCPU_EVENTS
+ * @argp: struct kvm_vcpu_events
+ *
+ * As KVM without exception payloads: an exception being injected is
+ * reported as injected; SET replaces the exception, the interrupt and
+ * the NMI state. An exception's error code goes with it only for the
+ * vectors that push one, so that VM entry never fails on it.
+ *
+ * Return: 0; -EFAULT; -EINVAL for unknown flags, an exception vector
+ * above 31 or 2, SMM, or NMI state on a CPU without virtual NMIs.
+ */
+long vtx_event_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp)
+{
+	struct kvm_vcpu_events e;
+	long r;
+
+	if (!set) {
+		preempt_disable();
+		vtx_event_get(vcpu, &e);
+		preempt_enable();
+		return copy_to_user(argp, &e, sizeof(e)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&e, argp, sizeof(e)))
+		return -EFAULT;
+	r = vtx_event_check(&e);
+	if (r)
+		return r;
+	preempt_disable();
+	vtx_event_set(vcpu, &e);
+	preempt_enable();
+	return 0;
 }

@@ -37,5 +37,6 @@ void vtx_event_after_exit(struct vtx_vcpu *vcpu, u32 reason);
 bool vtx_event_ready(struct vtx_vcpu *vcpu);
 void vtx_event_report(struct vtx_vcpu *vcpu);
 void vtx_event_drop_exception(void);
+long vtx_event_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp);
 
 #endif /* VTX_EVENT_H */

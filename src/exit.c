@@ -198,7 +198,7 @@ static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 			ecx |= BIT(27);		/* OSXSAVE */
 	} else if (leaf == 0xd && sub == 0 && eax) {
 		ebx = vtx_fpu_xstate_size(vcpu->xcr0, false);
-	} else if (leaf == 0xd && sub == 1 && (eax & BIT(1))) {
+	} else if (leaf == 0xd && sub == 1 && (eax & (BIT(1) | BIT(3)))) {
 		ebx = vtx_fpu_xstate_size(vcpu->xcr0, true);
 	}
 	vcpu->regs[VTX_REG_RAX] = eax;

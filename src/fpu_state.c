@@ -9,8 +9,12 @@
  * no PKRU, MPX, AMX or supervisor state). Its XCR0 is loaded with
  * interrupts off right before each entry and the host's put back right
  * after the exit, before anything in the kernel can use XSAVE, as KVM
- * does. XSETBV exits and is checked against the same rules as
- * KVM_SET_XCRS (vtx_regs_xcr0_valid()).
+ * does. XSAVES and XRSTORS are offered where the CPU lets the guest have
+ * them; the guest's IA32_XSS is always 0 (no supervisor state), and a
+ * host IA32_XSS other than 0 is switched to it around the guest, so that
+ * the guest's XSAVES can never store the host's supervisor state. XSETBV
+ * exits and is checked against the same rules as KVM_SET_XCRS
+ * (vtx_regs_xcr0_valid()).
  *
  * KVM_GET/SET_FPU, KVM_GET/SET_XSAVE, KVM_GET_XSAVE2 and KVM_GET/SET_XCRS
  * read and write the fpstate in KVM's layouts, through the kernel's own
@@ -26,14 +30,17 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
+#include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
 
 #include "caps.h"
+#include "controls.h"
 #include "cpuid.h"
 #include "fpu_state.h"
 #include "regs.h"
 #include "vcpu.h"
+#include "vmcs_init.h"
 #include "vmx_ops.h"
 
 /* The state components vtx lets a guest enable. */
@@ -141,6 +148,8 @@ int vtx_fpu_xsetbv(struct vtx_vcpu *vcpu)
  */
 void vtx_fpu_load_guest_xcr0(struct vtx_vcpu *vcpu)
 {
+	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves)
+		wrmsrl(MSR_IA32_XSS, 0);
 	vcpu->xcr0_loaded = false;
 	if (!vtx_host_caps.xcr0 || vcpu->xcr0 == vtx_host_caps.xcr0 ||
 	    !(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
@@ -157,6 +166,8 @@ void vtx_fpu_load_host_xcr0(struct vtx_vcpu *vcpu)
 {
 	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vtx_host_caps.xcr0);
+	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves)
+		wrmsrl(MSR_IA32_XSS, vtx_host_caps.xss);
 }
 
 static struct fxregs_state *vtx_fpu_fx(struct vtx_vcpu *vcpu)

@@ -21,6 +21,7 @@
 #include <asm/vmx.h>
 
 #include "caps.h"
+#include "cpuid.h"
 #include "msr.h"
 #include "msr_switch.h"
 #include "spec_ctrl_hw.h"
@@ -33,7 +34,7 @@ static const u32 vtx_msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_CR_PAT,
-	MSR_IA32_TSC,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_MISC_ENABLE,
 };
 
 static bool vtx_msr_canonical(u64 addr)
@@ -108,11 +109,49 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_TSC:
 		*data = rdtsc() + vcpu->tsc_offset;
 		break;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vcpu->msrs.tsc_adjust;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->msrs.misc_enable;
+		break;
+	case MSR_IA32_XSS:
+		/* No supervisor state is offered: always 0. */
+		*data = 0;
+		break;
 	default:
-		r = -ENOENT;
+		r = vtx_mtrr_get(&vcpu->msrs.mtrr, index, data);
 	}
 	preempt_enable();
 	return r;
+}
+
+static void vtx_msr_set_tsc_offset(struct vtx_vcpu *vcpu, u64 offset)
+{
+	vcpu->tsc_offset = offset;
+	vmcs_write64(TSC_OFFSET, offset);
+}
+
+/*
+ * IA32_MISC_ENABLE, as KVM has it: the guest cannot change the "PEBS
+ * unavailable" and "BTS unavailable" bits (#GP), and its writes of EMON
+ * are ignored; user space sets any value.
+ */
+static int vtx_msr_set_misc_enable(struct vtx_vcpu *vcpu, u64 data,
+				   bool host)
+{
+	const u64 ro = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+		       MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+	u64 old = vcpu->msrs.misc_enable;
+
+	if (!host) {
+		if ((old ^ data) & ro)
+			return -EINVAL;
+		data = (data & ~MSR_IA32_MISC_ENABLE_EMON) |
+		       (old & MSR_IA32_MISC_ENABLE_EMON);
+	}
+	vcpu->msrs.misc_enable = data;
+	return 0;
 }
 
 /* EFER: the rules are vtx_regs_check_efer()'s. */
@@ -166,12 +205,29 @@ static int __vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data,
 	case MSR_IA32_PRED_CMD:
 		return vtx_spec_ctrl_hw_pred_cmd(vcpu, data, host);
 	case MSR_IA32_TSC:
-		/* The guest's TSC reads @data now, and runs on from there. */
-		vcpu->tsc_offset = data - rdtsc();
-		vmcs_write64(TSC_OFFSET, vcpu->tsc_offset);
+		/*
+		 * The guest's TSC reads @data now, and runs on from there;
+		 * the guest's own write moves its TSC_ADJUST by as much.
+		 */
+		if (!host)
+			vcpu->msrs.tsc_adjust += data - rdtsc() -
+						 vcpu->tsc_offset;
+		vtx_msr_set_tsc_offset(vcpu, data - rdtsc());
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* The guest's write moves its TSC; user space's does not. */
+		if (!host)
+			vtx_msr_set_tsc_offset(vcpu, vcpu->tsc_offset + data -
+					       vcpu->msrs.tsc_adjust);
+		vcpu->msrs.tsc_adjust = data;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		return vtx_msr_set_misc_enable(vcpu, data, host);
+	case MSR_IA32_XSS:
+		return data ? -EINVAL : 0;
 	default:
-		return -ENOENT;
+		return vtx_mtrr_set(&vcpu->msrs.mtrr, index, data,
+				    vtx_cpuid_phys_bits(vcpu));
 	}
 
 	switch (index) {

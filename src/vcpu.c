@@ -40,6 +40,7 @@
 
 #include "controls.h"
 #include "cpuid.h"
+#include "debugreg.h"
 #include "fpu_state.h"
 #include "msr.h"
 #include "msr_switch.h"
@@ -223,6 +224,21 @@ static long vtx_vcpu_set_tsc_khz(unsigned long khz)
 	return 0;
 }
 
+/*
+ * KVM_GET/SET_MP_STATE: without an in-kernel irqchip a vCPU is always
+ * runnable (HLT exits to user space), and KVM refuses any other state.
+ */
+static long vtx_vcpu_mp_state(bool set, struct kvm_mp_state __user *argp)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (!set)
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
+
 /* Run @cmd with the vCPU loaded. Under vcpu->mutex. */
 static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 			      void __user *argp)
@@ -260,6 +276,15 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_fpu_ioctl(vcpu, cmd, argp);
 	case KVM_NMI:
 		return vtx_event_nmi(vcpu);
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		return vtx_event_ioctl(vcpu, cmd == KVM_SET_VCPU_EVENTS, argp);
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		return vtx_debugreg_ioctl(vcpu, cmd == KVM_SET_DEBUGREGS, argp);
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return vtx_vcpu_mp_state(cmd == KVM_SET_MP_STATE, argp);
 	case KVM_GET_TSC_KHZ:
 		return tsc_khz;
 	case KVM_SET_TSC_KHZ:
@@ -294,6 +319,12 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_SET_SIGNAL_MASK:
 	case KVM_INTERRUPT:
 	case KVM_NMI:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
 	case KVM_GET_FPU:
 	case KVM_SET_FPU:
 	case KVM_GET_XSAVE:

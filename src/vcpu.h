@@ -17,6 +17,7 @@
 #include "ept.h"
 #include "event.h"
 #include "mmio.h"
+#include "mtrr.h"
 #include "msr_list.h"
 #include "run_flags.h"
 #include "spec_ctrl_hw.h"
@@ -32,9 +33,15 @@ struct vtx_vmcs;
  * struct vtx_guest_msrs - guest MSRs kept neither in the VMCS nor on the
  *	MSR lists
  * @pat: IA32_PAT (EPT ignores the guest PAT: every page is write-back)
+ * @misc_enable: IA32_MISC_ENABLE
+ * @tsc_adjust: IA32_TSC_ADJUST
+ * @mtrr: the MTRRs (mtrr.c)
  */
 struct vtx_guest_msrs {
 	u64 pat;
+	u64 misc_enable;
+	u64 tsc_adjust;
+	struct vtx_mtrr mtrr;
 };
 
 /**

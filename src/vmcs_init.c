@@ -269,6 +269,8 @@ static void vtx_vmcs_init_guest(struct vtx_vcpu *vcpu)
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vcpu->msrs.pat = 0x0007040600070406ULL;
+	vcpu->msrs.misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vcpu->apic_base = 0xfee00000ULL | 0x800 | (vcpu->id ? 0 : 0x100);
 }
 
@@ -306,6 +308,9 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	vmcs_write64(EPT_POINTER, vcpu->vm->ept.eptp);
 	if (ctl->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
+	/* The guest's IA32_XSS is 0: XSAVES and XRSTORS never exit. */
+	if (ctl->xsaves)
+		vmcs_write64(XSS_EXIT_BITMAP, 0);
 	if (ctl->preemption_timer)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtx_vmcs_time_slice());
 	vmcs_writel(CR0_GUEST_HOST_MASK, VTX_CR0_HOST_OWNED);
