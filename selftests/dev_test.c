@@ -78,6 +78,7 @@ static const struct {
 	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
+	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)

@@ -143,6 +143,8 @@ int vtx_controls_plan(const struct vtx_caps *c, enum vtx_efer_switch efer,
 	ctl.vnmi = ctl.pin & PIN_BASED_VIRTUAL_NMIS;
 	ctl.wbinvd_exiting = ctl.proc2 & SECONDARY_EXEC_WBINVD_EXITING;
 	ctl.xsaves = ctl.proc2 & SECONDARY_EXEC_XSAVES;
+	ctl.mtf = vtx_caps_ctl_allowed1(c->procbased,
+					CPU_BASED_MONITOR_TRAP_FLAG);
 	*out = ctl;
 	return 0;
 }

@@ -25,6 +25,7 @@ struct vtx_caps;
  * @wbinvd_exiting: guest WBINVD exits (and is a no-op)
  * @vnmi: virtual NMIs and NMI-window exiting: KVM_NMI works
  * @xsaves: the guest may use XSAVES and XRSTORS
+ * @mtf: the monitor trap flag can be set: KVM_GUESTDBG_SINGLESTEP works
  * @efer_in_vmcs: the VM-entry "load IA32_EFER" and VM-exit "save/load
  *	IA32_EFER" controls switch EFER; otherwise none of them is set and
  *	EFER travels on the MSR lists
@@ -40,6 +41,7 @@ struct vtx_controls {
 	bool wbinvd_exiting;
 	bool vnmi;
 	bool xsaves;
+	bool mtf;
 	bool efer_in_vmcs;
 };
 

@@ -31,18 +31,6 @@
 #include "vcpu.h"
 #include "vmx_ops.h"
 
-/*
- * DR7: bit 10 always reads 1; 11-15 read 0, general detect (13) included,
- * which vtx does not offer.
- */
-#define VTX_DR7_FIXED_1		0x400UL
-#define VTX_DR7_VOLATILE	0xffff03ffUL
-/* L0-3 and G0-3: an enabled breakpoint needs the guest's DR0-3. */
-#define VTX_DR7_BP_ENABLED	0xffUL
-/* DR6: B0-3, BD, BS, BT are the guest's; the rest reads as fixed. */
-#define VTX_DR6_VOLATILE	0xe00fUL
-#define VTX_DR6_FIXED_1		0xffff0ff0UL
-
 /**
  * vtx_debugreg_reset() - the reset values: DR0-3 0, DR6 0xffff0ff0
  * @vcpu: the vCPU (DR7 is reset with the VMCS)
@@ -60,19 +48,24 @@ void vtx_debugreg_reset(struct vtx_vcpu *vcpu)
  *
  * Only while its DR7 enables a breakpoint; the host's DR7 goes to 0 first
  * so that no host breakpoint matches a guest address before the entry.
+ * Under KVM_GUESTDBG_USE_HW_BP the VMM's DR0-3 go in instead, always.
  *
  * Context: interrupts off, before VM entry.
  */
 void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu)
 {
-	if (!vcpu->dr7_bp_enabled)
+	const unsigned long *db = vcpu->db;
+
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+		db = vcpu->debug_db;
+	else if (!vcpu->dr7_bp_enabled)
 		return;
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
-	set_debugreg(vcpu->db[0], 0);
-	set_debugreg(vcpu->db[1], 1);
-	set_debugreg(vcpu->db[2], 2);
-	set_debugreg(vcpu->db[3], 3);
+	set_debugreg(db[0], 0);
+	set_debugreg(db[1], 1);
+	set_debugreg(db[2], 2);
+	set_debugreg(db[3], 3);
 }
 
 /**
@@ -147,6 +140,9 @@ unsigned long vtx_debugreg_read(struct vtx_vcpu *vcpu, unsigned int dr)
 	case 6:
 		return vcpu->dr6;
 	default:
+		/* The VMM's DR7 is in the VMCS: the guest's is aside. */
+		if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+			return vcpu->debug_guest_dr7;
 		return vmcs_readl(GUEST_DR7);
 	}
 }
@@ -177,6 +173,11 @@ int vtx_debugreg_write(struct vtx_vcpu *vcpu, unsigned int dr,
 		if (val >> 32)
 			return -EINVAL;
 		val = (val & VTX_DR7_VOLATILE) | VTX_DR7_FIXED_1;
+		if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) {
+			vcpu->debug_guest_dr7 = val;
+			vcpu->dr7_bp_enabled = val & VTX_DR7_BP_ENABLED;
+			return 0;
+		}
 		vmcs_writel(GUEST_DR7, val);
 		vcpu->dr7_bp_enabled = val & VTX_DR7_BP_ENABLED;
 		return 0;

@@ -9,6 +9,18 @@
 
 struct vtx_vcpu;
 
+/*
+ * DR7: bit 10 always reads 1; 11-15 read 0, general detect (13) included,
+ * which vtx does not offer.
+ */
+#define VTX_DR7_FIXED_1		0x400UL
+#define VTX_DR7_VOLATILE	0xffff03ffUL
+/* L0-3 and G0-3: an enabled breakpoint needs the guest's DR0-3. */
+#define VTX_DR7_BP_ENABLED	0xffUL
+/* DR6: B0-3, BD, BS, BT are the guest's; the rest reads as fixed. */
+#define VTX_DR6_VOLATILE	0xe00fUL
+#define VTX_DR6_FIXED_1		0xffff0ff0UL
+
 void vtx_debugreg_reset(struct vtx_vcpu *vcpu);
 void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu);
 void vtx_debugreg_restore_host(void);

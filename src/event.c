@@ -99,7 +99,8 @@ static void vtx_event_set_windows(struct vtx_event *ev, u32 windows)
 	if (windows == ev->windows)
 		return;
 	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+	proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING |
+		  CPU_BASED_MONITOR_TRAP_FLAG);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | windows);
 	ev->windows = windows;
 }
@@ -117,7 +118,7 @@ void vtx_event_before_entry(struct vtx_vcpu *vcpu)
 	u32 windows = 0, info, state;
 
 	if (likely(!ev->irq_pending && !ev->nmi_pending && !want_window &&
-		   !ev->windows))
+		   !ev->windows && !vcpu->guest_debug))
 		return;
 	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -148,6 +149,9 @@ void vtx_event_before_entry(struct vtx_vcpu *vcpu)
 		/* KVM_EXIT_IRQ_WINDOW_OPEN once the guest can take one. */
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	}
+	/* KVM_GUESTDBG_SINGLESTEP: an exit after each instruction. */
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		windows |= CPU_BASED_MONITOR_TRAP_FLAG;
 	vtx_event_set_windows(ev, windows);
 }
 
@@ -369,11 +373,12 @@ static void vtx_event_set(struct vtx_vcpu *vcpu,
 	if (e->nmi.masked || ev->nmi_pending)
 		ev->nmi_used = true;
 	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW) {
+		/* One or the other, as KVM sets it: VM entry refuses both. */
 		state &= ~VTX_EVENT_INTR_BLOCKED;
-		if (e->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
-			state |= GUEST_INTR_STATE_STI;
 		if (e->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
 			state |= GUEST_INTR_STATE_MOV_SS;
+		else if (e->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+			state |= GUEST_INTR_STATE_STI;
 	}
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, state);
 }

@@ -19,8 +19,8 @@ struct vtx_vcpu;
  * @nmi_pending: KVM_NMIs not yet injected: at most two, one while an NMI
  *	is blocked, as KVM keeps them
  * @nmi_used: an NMI was injected: the guest's NMI blocking is its own
- * @windows: CPU_BASED_INTR_WINDOW_EXITING and CPU_BASED_NMI_WINDOW_EXITING
- *	as they are set in the VMCS
+ * @windows: CPU_BASED_INTR_WINDOW_EXITING, CPU_BASED_NMI_WINDOW_EXITING and
+ *	CPU_BASED_MONITOR_TRAP_FLAG (single-stepping) as set in the VMCS
  */
 struct vtx_event {
 	bool irq_pending;

@@ -23,6 +23,7 @@
 #include "debugreg.h"
 #include "exit.h"
 #include "fpu_state.h"
+#include "guest_debug.h"
 #include "mmio.h"
 #include "msr.h"
 #include "spec_ctrl_hw.h"
@@ -58,11 +59,14 @@ static bool vtx_exit_64bit_code(void)
 
 /**
  * vtx_exit_advance() - step over an instruction of @len bytes
+ * @vcpu: the vCPU
  * @len: its length
  *
- * This ends STI and MOV SS blocking. The VMCS is current.
+ * This ends STI and MOV SS blocking; under KVM_GUESTDBG_SINGLESTEP the
+ * instruction, done here rather than by the guest, is a step too
+ * (guest_debug.c). The VMCS is current.
  */
-void vtx_exit_advance(unsigned int len)
+void vtx_exit_advance(struct vtx_vcpu *vcpu, unsigned int len)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -70,6 +74,8 @@ void vtx_exit_advance(unsigned int len)
 	if (!vtx_exit_64bit_code())
 		rip = (u32)rip;
 	vmcs_writel(GUEST_RIP, rip);
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		vcpu->debug_step = true;
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI |
@@ -77,9 +83,9 @@ void vtx_exit_advance(unsigned int len)
 }
 
 /* Step over the exiting instruction. */
-static void vtx_exit_skip(void)
+static void vtx_exit_skip(struct vtx_vcpu *vcpu)
 {
-	vtx_exit_advance(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vtx_exit_advance(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static int vtx_exit_internal(struct vtx_vcpu *vcpu, u32 suberror,
@@ -123,7 +129,7 @@ void vtx_exit_complete_pio(struct vtx_vcpu *vcpu)
 			break;
 		}
 	}
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 }
 
 /*
@@ -205,7 +211,7 @@ static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 	vcpu->regs[VTX_REG_RBX] = ebx;
 	vcpu->regs[VTX_REG_RCX] = ecx;
 	vcpu->regs[VTX_REG_RDX] = edx;
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 	return 1;
 }
 
@@ -221,7 +227,7 @@ static int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
 	}
 	vcpu->regs[VTX_REG_RAX] = (u32)data;
 	vcpu->regs[VTX_REG_RDX] = data >> 32;
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 	return 1;
 }
 
@@ -240,7 +246,7 @@ static int vtx_exit_wrmsr(struct vtx_vcpu *vcpu)
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;
 	}
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 	return 1;
 }
 
@@ -352,7 +358,7 @@ static int vtx_exit_cr(struct vtx_vcpu *vcpu)
 		vtx_exit_inject(X86_TRAP_GP, true, 0);
 		return 1;
 	}
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 	return 1;
 }
 
@@ -382,7 +388,7 @@ static int vtx_exit_dr(struct vtx_vcpu *vcpu)
 			return 1;
 		}
 	}
-	vtx_exit_skip();
+	vtx_exit_skip(vcpu);
 	return 1;
 }
 
@@ -403,6 +409,8 @@ static int vtx_exit_exception(struct vtx_vcpu *vcpu)
 
 	if (type == INTR_TYPE_NMI_INTR)
 		return 1;
+	if (vcpu->guest_debug && !vtx_guest_debug_exception(vcpu, info))
+		return 0;
 	switch (info & INTR_INFO_VECTOR_MASK) {
 	case X86_TRAP_MC:
 		return 1;
@@ -485,7 +493,7 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 	case EXIT_REASON_CPUID:
 		return vtx_exit_cpuid(vcpu);
 	case EXIT_REASON_HLT:
-		vtx_exit_skip();
+		vtx_exit_skip(vcpu);
 		run->exit_reason = KVM_EXIT_HLT;
 		return 0;
 	case EXIT_REASON_INVD:
@@ -495,7 +503,7 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		 * neither flush has anything to do; a guest WBINVD loop
 		 * would otherwise stall every core that shares the cache.
 		 */
-		vtx_exit_skip();
+		vtx_exit_skip(vcpu);
 		return 1;
 	case EXIT_REASON_IO_INSTRUCTION:
 		return vtx_exit_io(vcpu);
@@ -509,12 +517,14 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		return vtx_exit_dr(vcpu);
 	case EXIT_REASON_EPT_VIOLATION:
 		return vtx_exit_ept_violation(vcpu);
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		return vtx_guest_debug_mtf(vcpu);
 	case EXIT_REASON_XSETBV:
 		if (vtx_fpu_xsetbv(vcpu)) {
 			vtx_exit_inject(X86_TRAP_GP, true, 0);
 			return 1;
 		}
-		vtx_exit_skip();
+		vtx_exit_skip(vcpu);
 		return 1;
 	case EXIT_REASON_RDPMC:
 		vtx_exit_inject(X86_TRAP_GP, true, 0);

@@ -20,6 +20,6 @@ struct vtx_vcpu;
 int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason);
 void vtx_exit_inject(u8 vector, bool has_error, u32 error);
 void vtx_exit_complete_pio(struct vtx_vcpu *vcpu);
-void vtx_exit_advance(unsigned int len);
+void vtx_exit_advance(struct vtx_vcpu *vcpu, unsigned int len);
 
 #endif /* VTX_EXIT_H */

@@ -320,7 +320,7 @@ static void vtx_mmio_string_done(struct vtx_vcpu *vcpu,
 	}
 	if (done) {
 		preempt_disable();
-		vtx_exit_advance(len);
+		vtx_exit_advance(vcpu, len);
 		preempt_enable();
 	}
 }
@@ -360,7 +360,7 @@ static int vtx_mmio_complete_mem(struct vtx_vcpu *vcpu,
 		return 1;
 	}
 	preempt_disable();
-	vtx_exit_advance(i->len);
+	vtx_exit_advance(vcpu, i->len);
 	preempt_enable();
 	return 1;
 }
@@ -452,7 +452,7 @@ int vtx_mmio_string_io(struct vtx_vcpu *vcpu)
 	if (!count) {
 		m->kind = VTX_MMIO_NONE;
 		preempt_disable();
-		vtx_exit_advance(m->len);
+		vtx_exit_advance(vcpu, m->len);
 		preempt_enable();
 		return 1;
 	}

@@ -54,6 +54,7 @@
 #include "event.h"
 #include "exit.h"
 #include "fpu_state.h"
+#include "guest_debug.h"
 #include "mitigation.h"
 #include "mmio.h"
 #include "msr_fault.h"
@@ -342,6 +343,13 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	r = vtx_mmio_complete(vcpu);
 	if (r <= 0)
 		return r;
+	/* A step that user space's answer completed is reported first. */
+	if (vcpu->debug_step) {
+		preempt_disable();
+		vtx_guest_debug_step_exit(vcpu);
+		preempt_enable();
+		return 0;
+	}
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
@@ -383,6 +391,10 @@ int vtx_run(struct vtx_vcpu *vcpu)
 			r = 0;
 		else
 			r = vtx_exit_handle(vcpu, reason);
+		if (r == 1 && vcpu->debug_step)
+			r = vtx_guest_debug_step_exit(vcpu);
+		else if (r == 0)
+			vcpu->debug_step = false;
 		if (r == 1 && READ_ONCE(run->request_interrupt_window) &&
 		    vtx_event_ready(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;

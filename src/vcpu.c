@@ -42,6 +42,7 @@
 #include "cpuid.h"
 #include "debugreg.h"
 #include "fpu_state.h"
+#include "guest_debug.h"
 #include "msr.h"
 #include "msr_switch.h"
 #include "regs.h"
@@ -276,6 +277,8 @@ static long vtx_vcpu_dispatch(struct vtx_vcpu *vcpu, unsigned int cmd,
 		return vtx_fpu_ioctl(vcpu, cmd, argp);
 	case KVM_NMI:
 		return vtx_event_nmi(vcpu);
+	case KVM_SET_GUEST_DEBUG:
+		return vtx_guest_debug_set(vcpu, argp);
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
 		return vtx_event_ioctl(vcpu, cmd == KVM_SET_VCPU_EVENTS, argp);
@@ -319,6 +322,7 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVM_SET_SIGNAL_MASK:
 	case KVM_INTERRUPT:
 	case KVM_NMI:
+	case KVM_SET_GUEST_DEBUG:
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
 	case KVM_GET_DEBUGREGS:

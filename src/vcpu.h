@@ -105,6 +105,11 @@ struct vtx_pio {
  * @dr6: the guest's DR6
  * @dr7_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-3 go
  *	into the hardware for each entry
+ * @guest_debug: KVM_SET_GUEST_DEBUG's control, 0 when off (guest_debug.c)
+ * @debug_step: an instruction vtx completed itself is a step to report
+ * @debug_db: the VMM's DR0-3 under KVM_GUESTDBG_USE_HW_BP
+ * @debug_guest_dr7: the guest's own DR7 while the VMM's is in the VMCS
+ * @debug_bp_len: the length of the last INT3 that exited, for INJECT_BP
  * @l1d_flush_pending: host code ran since the last entry: the next one
  *	flushes the L1D under vmentry_l1d_flush=cond (mitigation_hw.c)
  * @fault_gpa: the guest-physical address of the last EPT violation
@@ -173,6 +178,11 @@ struct vtx_vcpu {
 	unsigned long db[4];
 	unsigned long dr6;
 	bool dr7_bp_enabled;
+	u32 guest_debug;
+	bool debug_step;
+	unsigned long debug_db[4];
+	unsigned long debug_guest_dr7;
+	u32 debug_bp_len;
 	bool l1d_flush_pending;
 	u64 fault_gpa;
 	unsigned int fault_access;

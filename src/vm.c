@@ -52,6 +52,7 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
