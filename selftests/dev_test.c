@@ -79,6 +79,11 @@ static const struct {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
 	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
+	/* KVM_EXIT_HLT, internal errors' data, slot deletion: as KVM. */
+	{ KVM_CAP_HLT, 1 },
+	{ KVM_CAP_INTERNAL_ERROR_DATA, 1 },
+	{ KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1 },
+	{ KVM_CAP_JOIN_MEMORY_REGIONS_WORKS, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)
