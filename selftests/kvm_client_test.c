@@ -25,6 +25,7 @@
 #undef main
 
 #include "kselftest_harness.h"
+#include "vtx_dual.h"
 #include "vtx_test.h"
 
 /* What the client prints for its guest on a correct device. */
@@ -77,18 +78,15 @@ static int run_client(const char *dev, void *arg)
 
 TEST_F_TIMEOUT(kvm_client, same_transcript_on_vtx_and_kvm, 600)
 {
-	static struct vtx_transcripts t;
+	struct vtx_transcripts *t;
 
 	close(self->dev);
 	self->dev = -1;
-	vtx_transcript_both("kvm_client", run_client, NULL, &t);
-	EXPECT_EQ(0, t.vtx_status);
-	EXPECT_STREQ(expected, t.vtx);
-	EXPECT_EQ(0, t.kvm_status);
-	EXPECT_STREQ(t.kvm, t.vtx);
+	t = vtx_dual_check(_metadata, "kvm_client", run_client, NULL,
+			   expected);
 	/* Not trivially equal: both went all the way to the HLT. */
-	EXPECT_NE(NULL, strstr(t.kvm, "exit HLT\n"));
-	EXPECT_LT(strlen(expected) / 2, strlen(t.kvm));
+	EXPECT_NE(NULL, strstr(t->kvm, "exit HLT\n"));
+	EXPECT_LT(strlen(expected) / 2, strlen(t->kvm));
 }
 
 int main(int argc, char **argv)

@@ -28,6 +28,7 @@
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
+#include "vtx_dual.h"
 #include "vtx_test.h"
 
 #define MAX_EXITS	64
@@ -463,38 +464,28 @@ static const char expect_flags[] =
 	"control 0x1: 0\n"
 	"control 0x0: 0\n";
 
-static void check(struct __test_metadata *_metadata, const char *name,
-		  vtx_transcript_fn fn, const char *expected)
-{
-	static struct vtx_transcripts t;
-
-	vtx_transcript_both(name, fn, NULL, &t);
-	/* KVM defines the behaviour ... */
-	EXPECT_EQ(0, t.kvm_status);
-	EXPECT_STREQ(expected, t.kvm);
-	/* ... and vtx must behave the same. */
-	EXPECT_EQ(0, t.vtx_status);
-	EXPECT_STREQ(t.kvm, t.vtx);
-}
-
 TEST_F_TIMEOUT(kvm_debug, singlestep, 600)
 {
-	check(_metadata, "singlestep", client_singlestep, expect_singlestep);
+	vtx_dual_check(_metadata, "singlestep", client_singlestep, NULL,
+		       expect_singlestep);
 }
 
 TEST_F_TIMEOUT(kvm_debug, sw_breakpoint, 600)
 {
-	check(_metadata, "sw_breakpoint", client_sw_bp, expect_sw_bp);
+	vtx_dual_check(_metadata, "sw_breakpoint", client_sw_bp, NULL,
+		       expect_sw_bp);
 }
 
 TEST_F_TIMEOUT(kvm_debug, hw_breakpoint, 600)
 {
-	check(_metadata, "hw_breakpoint", client_hw_bp, expect_hw_bp);
+	vtx_dual_check(_metadata, "hw_breakpoint", client_hw_bp, NULL,
+		       expect_hw_bp);
 }
 
 TEST_F_TIMEOUT(kvm_debug, control_flags, 600)
 {
-	check(_metadata, "control_flags", client_flags, expect_flags);
+	vtx_dual_check(_metadata, "control_flags", client_flags, NULL,
+		       expect_flags);
 }
 
 int main(int argc, char **argv)

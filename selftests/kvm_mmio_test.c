@@ -21,6 +21,7 @@
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
+#include "vtx_dual.h"
 #include "vtx_test.h"
 
 #define CLIENT_ALARM	120	/* seconds: a stuck guest kills the child */
@@ -881,40 +882,28 @@ FIXTURE_TEARDOWN(kvm_mmio)
 	vtx_kmsg_close(&self->kmsg);
 }
 
-/*
- * KVM's transcript is @expected (so the test proves something on a
- * correct device) and vtx's is KVM's.
- */
-static void check_both(struct __test_metadata *_metadata, const char *name,
-		       vtx_transcript_fn fn, const char *expected)
-{
-	static struct vtx_transcripts t;
-
-	vtx_transcript_both(name, fn, NULL, &t);
-	EXPECT_EQ(0, t.kvm_status);
-	EXPECT_STREQ(expected, t.kvm);
-	EXPECT_EQ(0, t.vtx_status);
-	EXPECT_STREQ(t.kvm, t.vtx);
-}
-
 TEST_F_TIMEOUT(kvm_mmio, string_io_64bit, 600)
 {
-	check_both(_metadata, "sio64", client_sio64, expected_sio64);
+	vtx_dual_check(_metadata, "sio64", client_sio64, NULL,
+		       expected_sio64);
 }
 
 TEST_F_TIMEOUT(kvm_mmio, string_io_real_mode, 600)
 {
-	check_both(_metadata, "sio16", client_sio16, expected_sio16);
+	vtx_dual_check(_metadata, "sio16", client_sio16, NULL,
+		       expected_sio16);
 }
 
 TEST_F_TIMEOUT(kvm_mmio, mmio_64bit, 600)
 {
-	check_both(_metadata, "mmio64", client_mmio64, expected_mmio64);
+	vtx_dual_check(_metadata, "mmio64", client_mmio64, NULL,
+		       expected_mmio64);
 }
 
 TEST_F_TIMEOUT(kvm_mmio, mmio_real_mode, 600)
 {
-	check_both(_metadata, "mmio16", client_mmio16, expected_mmio16);
+	vtx_dual_check(_metadata, "mmio16", client_mmio16, NULL,
+		       expected_mmio16);
 }
 
 /*

@@ -33,6 +33,7 @@
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
+#include "vtx_dual.h"
 #include "vtx_test.h"
 
 #define PORT_PROGRESS	0x21	/* 1, 2, ... 8 as the guest loads state */
@@ -1210,19 +1211,6 @@ FIXTURE_TEARDOWN(kvm_state)
 	vtx_kmsg_close(&self->kmsg);
 }
 
-/* vtx must print what KVM printed, and both must finish. */
-static struct vtx_transcripts *both(struct __test_metadata *_metadata,
-				    const char *name, vtx_transcript_fn fn)
-{
-	static struct vtx_transcripts t;
-
-	vtx_transcript_both(name, fn, NULL, &t);
-	EXPECT_EQ(0, t.kvm_status);
-	EXPECT_EQ(0, t.vtx_status);
-	EXPECT_STREQ(t.kvm, t.vtx);
-	return &t;
-}
-
 /* Each '|'-separated block of @blocks appears in @text, in order. */
 static bool has_blocks(const char *text, const char *blocks)
 {
@@ -1241,8 +1229,8 @@ static bool has_blocks(const char *text, const char *blocks)
 
 TEST_F_TIMEOUT(kvm_state, save_restore, 900)
 {
-	struct vtx_transcripts *t = both(_metadata, "save_restore",
-					 client_save_restore);
+	struct vtx_transcripts *t = vtx_dual_check(_metadata, "save_restore",
+						   client_save_restore, NULL, NULL);
 
 	EXPECT_TRUE(has_blocks(t->kvm, expected_blocks()));
 	EXPECT_NE(NULL, strstr(t->kvm, "OUTs: same\n"));
@@ -1250,8 +1238,8 @@ TEST_F_TIMEOUT(kvm_state, save_restore, 900)
 
 TEST_F_TIMEOUT(kvm_state, pending_exception, 600)
 {
-	struct vtx_transcripts *t = both(_metadata, "pending_exception",
-					 client_pending_exception);
+	struct vtx_transcripts *t = vtx_dual_check(_metadata, "pending_exception",
+						   client_pending_exception, NULL, NULL);
 
 	EXPECT_NE(NULL, strstr(t->kvm, "; then:\nout 0x2e 0x6\nout 0x21 0x8\n"));
 	EXPECT_NE(NULL, strstr(t->kvm, "events: injected 1 nr 6 "));
@@ -1282,8 +1270,8 @@ static const char expect_round_trip[] =
 
 TEST_F_TIMEOUT(kvm_state, round_trip, 600)
 {
-	struct vtx_transcripts *t = both(_metadata, "round_trip",
-					 client_round_trip);
+	struct vtx_transcripts *t = vtx_dual_check(_metadata, "round_trip",
+						   client_round_trip, NULL, NULL);
 
 	EXPECT_STREQ(expect_round_trip, t->kvm);
 }
@@ -1326,8 +1314,8 @@ static const char expect_invalid[] =
 
 TEST_F_TIMEOUT(kvm_state, invalid_args, 600)
 {
-	struct vtx_transcripts *t = both(_metadata, "invalid_args",
-					 client_invalid);
+	struct vtx_transcripts *t = vtx_dual_check(_metadata, "invalid_args",
+						   client_invalid, NULL, NULL);
 	char want[sizeof(expect_invalid) + 16];
 
 	/* Whether XSAVE2 is larger than struct kvm_xsave is the host's. */
@@ -1338,8 +1326,8 @@ TEST_F_TIMEOUT(kvm_state, invalid_args, 600)
 
 TEST_F_TIMEOUT(kvm_state, guest_xsave_view, 600)
 {
-	struct vtx_transcripts *t = both(_metadata, "guest_xsave_view",
-					 client_xsave_view);
+	struct vtx_transcripts *t = vtx_dual_check(_metadata, "guest_xsave_view",
+						   client_xsave_view, NULL, NULL);
 
 	/* XCR0, the first value, is not 0; the rest is the host's. */
 	EXPECT_EQ(0, strncmp(t->kvm, "guest xstate 0x", 15));
