@@ -283,13 +283,17 @@ void vtx_event_drop_exception(void)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 }
 
-/* Vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
+/*
+ * Vectors that push an error code, as VM entry checks them: #DF, #TS,
+ * #NP, #SS, #GP, #PF, #AC (#CP only on CPUs with CET, which vtx does not
+ * offer).
+ */
 static bool vtx_event_has_error_code(u8 vector)
 {
 	return vector == X86_TRAP_DF || vector == X86_TRAP_TS ||
 	       vector == X86_TRAP_NP || vector == X86_TRAP_SS ||
 	       vector == X86_TRAP_GP || vector == X86_TRAP_PF ||
-	       vector == X86_TRAP_AC || vector == X86_TRAP_CP;
+	       vector == X86_TRAP_AC;
 }
 
 static void vtx_event_get(struct vtx_vcpu *vcpu, struct kvm_vcpu_events *e)
@@ -356,11 +360,16 @@ static void vtx_event_set(struct vtx_vcpu *vcpu,
 	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/*
+	 * VM entry requires an error code exactly for the vectors that
+	 * push one (in protected mode), with bits 31:16 clear: whatever
+	 * has_error_code says, those vectors get error_code and no other
+	 * vector gets one.
+	 */
 	if (e->exception.injected)
 		vtx_exit_inject(e->exception.nr,
-				e->exception.has_error_code &&
 				vtx_event_has_error_code(e->exception.nr),
-				e->exception.error_code);
+				e->exception.error_code & 0xffff);
 	ev->irq_pending = e->interrupt.injected;
 	ev->irq_vector = e->interrupt.nr;
 	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
@@ -391,8 +400,9 @@ static void vtx_event_set(struct vtx_vcpu *vcpu,
  *
  * As KVM without exception payloads: an exception being injected is
  * reported as injected; SET replaces the exception, the interrupt and
- * the NMI state. An exception's error code goes with it only for the
- * vectors that push one, so that VM entry never fails on it.
+ * the NMI state. An exception has an error code exactly when its vector
+ * pushes one (has_error_code is not trusted), and only its low 16 bits,
+ * so that VM entry never fails on it.
  *
  * Return: 0; -EFAULT; -EINVAL for unknown flags, an exception vector
  * above 31 or 2, SMM, or NMI state on a CPU without virtual NMIs.

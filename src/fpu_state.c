@@ -104,14 +104,24 @@ long vtx_fpu_xsave2_size(void)
  * vtx_fpu_cpuid_changed() - KVM_SET_CPUID2 set a new table
  * @vcpu: the vCPU
  *
- * The guest may enable what CPUID 0xD.0 lists, among what vtx supports.
+ * The guest may set CR4.OSXSAVE if it has XSAVE, and enable what CPUID
+ * 0xD.0 lists, among what vtx supports. The VMCS is loaded.
  */
 void vtx_fpu_cpuid_changed(struct vtx_vcpu *vcpu)
 {
 	u32 eax, ebx, ecx, edx;
 
 	vtx_cpuid_lookup(vcpu, 1, 0, &eax, &ebx, &ecx, &edx);
-	if (!(ecx & BIT(26))) {		/* XSAVE */
+	vcpu->cpuid_xsave = (ecx & BIT(26)) && vtx_host_caps.xcr0;
+	/*
+	 * Without XSAVE in its CPUID, a guest MOV to CR4 that sets OSXSAVE
+	 * exits and gets #GP, as in KVM; with it, the bit is the guest's.
+	 */
+	preempt_disable();
+	vmcs_writel(CR4_GUEST_HOST_MASK, VTX_CR4_GUEST_FORBIDDEN |
+		    (vcpu->cpuid_xsave ? 0 : X86_CR4_OSXSAVE));
+	preempt_enable();
+	if (!vcpu->cpuid_xsave) {
 		vcpu->xcr0_allowed = 0;
 		return;
 	}

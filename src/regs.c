@@ -170,7 +170,7 @@ int vtx_regs_set_sregs(struct vtx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	if (r)
 		return r;
 	/* CR4.OSXSAVE only with XSAVE in the guest's CPUID, as in KVM. */
-	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
+	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->cpuid_xsave)
 		return -EINVAL;
 	preempt_disable();
 	vtx_regs_set_seg(&sregs->cs, VTX_CS);

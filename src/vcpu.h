@@ -87,6 +87,8 @@ struct vtx_pio {
  * @xcr0: the guest's XCR0 (fpu_state.c)
  * @xcr0_allowed: the XCR0 bits its CPUID and the host allow
  * @xcr0_loaded: @xcr0 is in the CPU's XCR0 for this entry
+ * @cpuid_xsave: its CPUID has XSAVE (and so does the host): CR4.OSXSAVE
+ *	is its own
  * @vmcs_ready: the VMCS holds a complete state
  * @has_run: a VM entry was attempted: KVM_SET_CPUID2 may no longer change
  *	the table
@@ -157,6 +159,7 @@ struct vtx_vcpu {
 	u64 xcr0;
 	u64 xcr0_allowed;
 	bool xcr0_loaded;
+	bool cpuid_xsave;
 
 	bool vmcs_ready;
 	bool has_run;

@@ -314,7 +314,8 @@ int vtx_vmcs_init_vcpu(struct vtx_vcpu *vcpu)
 	if (ctl->preemption_timer)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtx_vmcs_time_slice());
 	vmcs_writel(CR0_GUEST_HOST_MASK, VTX_CR0_HOST_OWNED);
-	vmcs_writel(CR4_GUEST_HOST_MASK, VTX_CR4_HOST_OWNED);
+	/* OSXSAVE is the guest's once its CPUID has XSAVE (fpu_state.c). */
+	vmcs_writel(CR4_GUEST_HOST_MASK, VTX_CR4_HOST_OWNED | X86_CR4_OSXSAVE);
 
 	vtx_vmcs_init_host();
 	vcpu->host_cpu = -1;
