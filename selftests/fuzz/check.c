@@ -72,6 +72,10 @@ static bool fuzz_exit_documented(const struct kvm_run *run)
 		return (run->mmio.len == 1 || run->mmio.len == 2 ||
 			run->mmio.len == 4 || run->mmio.len == 8) &&
 		       run->mmio.is_write <= 1;
+	case KVM_EXIT_DEBUG:
+		/* KVM_SET_GUEST_DEBUG: a #DB (step, hardware breakpoint), a #BP */
+		return run->debug.arch.exception == 1 ||
+		       run->debug.arch.exception == 3;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_HLT:
 	case KVM_EXIT_SHUTDOWN:

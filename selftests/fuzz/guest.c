@@ -23,6 +23,15 @@
  * KVM_SET_SREGS refuses what api.rst 5.3 lists; KVM_SET_REGS refuses
  * exactly RFLAGS with a reserved bit; KVM_SET_CPUID2 takes only the same
  * table once the guest ran.
+ *
+ * Between runs, now and then: KVM_INTERRUPT of a random vector, KVM_NMI,
+ * request_interrupt_window, or a KVM_SET_VCPU_EVENTS, KVM_SET_XCRS,
+ * KVM_SET_XSAVE, KVM_SET_FPU or KVM_SET_DEBUGREGS of a mutated GET, or
+ * KVM_SET_GUEST_DEBUG (single steps, INT3 and hardware breakpoints in
+ * the code). A KVM_EXIT_DEBUG comes only for what guest debug enabled,
+ * KVM_EXIT_IRQ_WINDOW_OPEN only when asked for and with IF set; a single
+ * step adds a run to the setup, up to GF_STEPS_MAX. KVM_INTERRUPT takes
+ * exactly the vectors up to 255.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -307,7 +316,7 @@ static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 		return;
 	}
 	/* No guest reaches a state that api.rst lists as refused. */
-	why = gf_sregs_refusal(&s);
+	why = gf_sregs_refusal(&s, gf_cpuid_xsave(c));
 	r = fuzz_ioctl(g->st, fd, KVM_SET_SREGS, &s);
 	if (r || why)
 		gf_fail(g, "KVM_SET_SREGS of KVM_GET_SREGS: %d (%s; CR0 %llx CR4 %llx EFER %llx)",
@@ -336,6 +345,194 @@ static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 			(unsigned long long)rg.rflags, r);
 }
 
+/* Events and state between runs */
+
+/* KVM_SET_GUEST_DEBUG: steps, INT3s and breakpoints in the code. */
+static int gf_guest_debug(struct gf *g, struct gf_vcpu *c)
+{
+	struct kvm_guest_debug d;
+	__u8 *p;
+	int i, r;
+
+	fuzz_guest_debug_arg(g->r, &d);
+	if (fuzz_chance(g->r, 20))
+		d.control = 0;
+	for (i = 0; i < 4; i++)
+		if (fuzz_chance(g->r, 60))
+			d.arch.debugreg[i] = g->code_gpa +
+					     fuzz_below(g->r, g->code.n + 16);
+	if (fuzz_chance(g->r, 50))	/* L0-3, with random R/W and LEN */
+		d.arch.debugreg[7] = 0x400 | (fuzz_u64(g->r) & 0xffff0055);
+	if ((d.control & KVM_GUESTDBG_USE_SW_BP) && g->code.n &&
+	    fuzz_chance(g->r, 50)) {
+		i = fuzz_below(g->r, g->code.n);
+		p = __vtx_vm_hva(&g->vm, g->code_gpa + i);
+		if (p)
+			*p = g->code.b[i] = 0xcc;
+	}
+	r = fuzz_ioctl(g->st, c->v.fd, KVM_SET_GUEST_DEBUG, &d);
+	snprintf(c->did, sizeof(c->did), "SET_GUEST_DEBUG 0x%x: %d",
+		 d.control, r);
+	if (r && r != -EBUSY && r != -EINVAL)
+		gf_fail(g, "KVM_SET_GUEST_DEBUG control 0x%x: %d", d.control, r);
+	if (!r)
+		c->dbg = d.control & KVM_GUESTDBG_ENABLE ? d.control : 0;
+	return r;
+}
+
+/* KVM_SET_XSAVE of a mutated KVM_GET_XSAVE or KVM_GET_XSAVE2. */
+static int gf_xsave(struct gf *g, struct gf_vcpu *c)
+{
+	int size = fuzz_ioctl(g->st, g->vm.fd, KVM_CHECK_EXTENSION,
+			      (void *)(long)KVM_CAP_XSAVE2);
+	bool two = size > 0 && fuzz_chance(g->r, 50);
+	size_t len = two && size > (int)sizeof(struct kvm_xsave) ?
+		     (size_t)size : sizeof(struct kvm_xsave);
+	void *x = calloc(1, len);
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	r = fuzz_ioctl(g->st, c->v.fd, two ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x);
+	if (r && size > 0)
+		gf_fail(g, "KVM_GET_XSAVE%s of %zu bytes: %d", two ? "2" : "",
+			len, r);
+	fuzz_xsave_mutate(g->r, x, len);
+	r = fuzz_ioctl(g->st, c->v.fd, KVM_SET_XSAVE, x);
+	free(x);
+	return r;
+}
+
+/*
+ * A state ioctl of a mutated GET (or a GET gone wrong). Return 0 when it
+ * changed something that VM entry checks, so that the next run is like
+ * a setup's first (gf_check_entry()).
+ */
+static int gf_state(struct gf *g, struct gf_vcpu *c)
+{
+	union {
+		struct kvm_vcpu_events e;
+		struct kvm_xcrs x;
+		struct kvm_debugregs d;
+		struct kvm_fpu f;
+	} u;
+	unsigned long get, set;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	switch (fuzz_below(g->r, 6)) {
+	case 0:
+		return gf_xsave(g, c);
+	case 1:
+		return gf_guest_debug(g, c);
+	case 2:
+		get = KVM_GET_XCRS;
+		set = KVM_SET_XCRS;
+		break;
+	case 3:
+		get = KVM_GET_DEBUGREGS;
+		set = KVM_SET_DEBUGREGS;
+		break;
+	case 4:
+		get = KVM_GET_FPU;
+		set = KVM_SET_FPU;
+		break;
+	default:
+		get = KVM_GET_VCPU_EVENTS;
+		set = KVM_SET_VCPU_EVENTS;
+	}
+	r = fuzz_ioctl(g->st, c->v.fd, get, &u);
+	if (r && get != KVM_GET_XCRS)
+		gf_fail(g, "vCPU state GET 0x%lx: %d", get, r);
+	switch (get) {
+	case KVM_GET_XCRS:
+		fuzz_xcrs_mutate(g->r, &u.x);
+		break;
+	case KVM_GET_DEBUGREGS:
+		fuzz_debugregs_mutate(g->r, &u.d);
+		break;
+	case KVM_GET_FPU:
+		if (fuzz_chance(g->r, 50))
+			u.f.mxcsr ^= 1U << fuzz_below(g->r, 32);
+		fuzz_bytes(g->r, u.f.xmm, fuzz_below(g->r, sizeof(u.f.xmm)));
+		break;
+	default:
+		fuzz_events_mutate(g->r, &u.e);
+	}
+	if (fuzz_chance(g->r, 10))
+		fuzz_flip(g->r, &u, sizeof(u));
+	r = fuzz_ioctl(g->st, c->v.fd, set, &u);
+	if (set == KVM_SET_VCPU_EVENTS)
+		snprintf(c->did, sizeof(c->did),
+			 "EVENTS %d: exc %u/%u %u ec %u/%x irq %u %u %u sh %u nmi %u/%u/%u fl %x",
+			 r, u.e.exception.injected, u.e.exception.pending,
+			 u.e.exception.nr, u.e.exception.has_error_code,
+			 u.e.exception.error_code, u.e.interrupt.injected,
+			 u.e.interrupt.nr, u.e.interrupt.soft,
+			 u.e.interrupt.shadow, u.e.nmi.injected,
+			 u.e.nmi.pending, u.e.nmi.masked, u.e.flags);
+	else
+		snprintf(c->did, sizeof(c->did), "state SET 0x%lx: %d", set, r);
+	return r;
+}
+
+/*
+ * Something between two runs, now and then. Return true when the vCPU
+ * state changed as KVM_SET_SREGS would change it.
+ */
+static bool gf_between(struct gf *g, struct gf_vcpu *c)
+{
+	static const __u32 irqs[] = { 256, 257, 0x80000000, 0xffffffff };
+	struct kvm_interrupt irq;
+	int r;
+
+	switch (fuzz_below(g->r, 12)) {
+	case 0:
+		irq.irq = fuzz_chance(g->r, 90) ? fuzz_below(g->r, 256) :
+			  irqs[fuzz_below(g->r, ARRAY_SIZE(irqs))];
+		r = fuzz_ioctl(g->st, c->v.fd, KVM_INTERRUPT, &irq);
+		snprintf(c->did, sizeof(c->did), "KVM_INTERRUPT %u: %d",
+			 irq.irq, r);
+		if (irq.irq > 255 ? r != -EINVAL : r)
+			gf_fail(g, "KVM_INTERRUPT of vector %u: %d", irq.irq, r);
+		return false;
+	case 1:
+		r = fuzz_ioctl(g->st, c->v.fd, KVM_NMI, NULL);
+		snprintf(c->did, sizeof(c->did), "KVM_NMI: %d", r);
+		if (r && r != -ENXIO)
+			gf_fail(g, "KVM_NMI: %d", r);
+		return false;
+	case 2:
+		c->window = true;
+		return false;
+	case 3:
+	case 4:
+		return !gf_state(g, c);
+	default:
+		return false;
+	}
+}
+
+/* The exits that events and guest debug bring, and what they need. */
+static void gf_check_events(struct gf *g, struct gf_vcpu *c,
+			    const struct kvm_run *run)
+{
+	__u32 e = run->debug.arch.exception;
+
+	if (run->exit_reason == KVM_EXIT_DEBUG &&
+	    !(c->dbg & (e == 3 ? KVM_GUESTDBG_USE_SW_BP :
+			KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)))
+		gf_fail(g, "KVM_EXIT_DEBUG, exception %u, pc 0x%llx, with guest debug 0x%x",
+			e, (unsigned long long)run->debug.arch.pc, c->dbg);
+	if (run->exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN &&
+	    (!c->window || !run->if_flag))
+		gf_fail(g, "KVM_EXIT_IRQ_WINDOW_OPEN, %srequested, IF %u",
+			c->window ? "" : "not ", run->if_flag);
+	if (run->ready_for_interrupt_injection && !run->if_flag)
+		gf_fail(g, "exit %u ready for interrupt injection with IF 0",
+			run->exit_reason);
+}
+
 /* Runs */
 
 /*
@@ -361,8 +558,9 @@ static void gf_check_entry(struct gf *g, struct gf_vcpu *c, int prev)
 	__u64 why = c->v.run->fail_entry.hardware_entry_failure_reason;
 
 	if (!(why & 0x80000000))
-		gf_fail(g, "VMfail, VM-instruction error %llu; the vCPU's last exit %d",
-			(unsigned long long)why, c->last);
+		gf_fail(g, "VMfail, VM-instruction error %llu; last exit %d; then %s",
+			(unsigned long long)why, c->last,
+			c->did[0] ? c->did : "nothing");
 	else if (prev >= 0 && !gf_bochs_la57(why))
 		gf_fail(g, "VM entry failed (0x%llx) after exit %d",
 			(unsigned long long)why, prev);
@@ -382,11 +580,16 @@ static int gf_run(struct gf *g, struct gf_vcpu *c, int prev)
 		run->immediate_exit = 1;
 	else
 		fuzz_timer(GF_TIMER_MS);
+	run->request_interrupt_window = c->window;
 	r = fuzz_run(g->st, c->v.fd, run, "guest");
 	if (imm)
 		run->immediate_exit = 0;
 	else
 		fuzz_timer(0);
+	run->request_interrupt_window = 0;
+	if (!r)
+		gf_check_events(g, c, run);
+	c->window = false;
 	c->called = true;
 	if (r && r != -EFAULT && r != -EINTR) {
 		g->dead = true;		/* EIO, ENOMEM: a new VM */
@@ -421,7 +624,7 @@ static void gf_go(struct gf *g)
 {
 	struct gf_vcpu *c = &g->cpu[fuzz_below(g->r, g->ncpu)];
 	struct vtx_slot *s1 = &g->vm.slots[1];
-	int n = 1 + fuzz_below(g->r, 4), prev;
+	int n = 1 + fuzz_below(g->r, 4), prev, steps = 0;
 	bool user, mutated = false;
 	struct kvm_sregs s;
 	__u64 rip;
@@ -454,8 +657,22 @@ static void gf_go(struct gf *g)
 		gf_msrs(g, c);
 	if (fuzz_chance(g->r, 2))
 		gf_cpuid_set(g, c);
-	for (prev = -1; n-- && prev != -2;)
+	/* Guest debug stays until taken off: mostly take it off. */
+	if (c->dbg && fuzz_chance(g->r, 70)) {
+		struct kvm_guest_debug off = {};
+
+		if (!fuzz_ioctl(g->st, c->v.fd, KVM_SET_GUEST_DEBUG, &off))
+			c->dbg = 0;
+	}
+	c->did[0] = 0;
+	for (prev = -1; n-- && prev != -2;) {
+		if (fuzz_chance(g->r, 30) && gf_between(g, c))
+			prev = -1;
 		prev = gf_run(g, c, prev);
+		/* a step is one instruction: a few more, GF_STEPS_MAX in all */
+		if (prev == KVM_EXIT_DEBUG && steps++ < GF_STEPS_MAX)
+			n++;
+	}
 }
 
 void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs)

@@ -30,11 +30,14 @@
 #define GF_TSS32	(VTX_TSS_GPA + 0x800)
 #define GF_OPERANDS	VTX_DATA_GPA	/* random memory operands */
 #define GF_SEL_DATA_U	0x4b
-#define GF_CR4_ALLOWED	0x331fffULL	/* api.rst 5.3's allow-list */
+/* api.rst 5.3's allow-list; OSXSAVE only with XSAVE in CPUID (5.10) */
+#define GF_CR4_ALLOWED	0x371fffULL
+#define GF_CR4_OSXSAVE	0x40000ULL
 #define GF_CR4_SAFE	0x7cfULL	/* allowed bits every CPU has */
 #define GF_RFLAGS_VALID	0x3f7fd7ULL
 #define GF_RFLAGS_VM	0x20000ULL
 #define GF_CPUID_MAX	64
+#define GF_STEPS_MAX	32	/* KVM_EXIT_DEBUG runs a setup may add */
 
 enum { GF_REAL, GF_VM86, GF_PROT16, GF_PROT32, GF_PROT32_PG, GF_COMPAT,
 	GF_LONG, GF_NR_MODES };
@@ -67,6 +70,9 @@ struct gf_vcpu {
 	struct gf_cpuid cpuid;	/* the table the vCPU has */
 	bool called, entered;	/* KVM_RUN was called; entered the guest */
 	int last;		/* the exit of the last KVM_RUN */
+	__u32 dbg;		/* KVM_SET_GUEST_DEBUG's control in effect */
+	bool window;		/* request_interrupt_window for this run */
+	char did[160];		/* what gf_between() did last in the setup */
 };
 
 struct gf {
@@ -104,7 +110,8 @@ int gf_write_tables(struct gf *g);
 void gf_restore_tables(struct gf *g);
 
 /* guest_state.c: registers, segments, MSRs */
-const char *gf_sregs_refusal(const struct kvm_sregs *s);
+const char *gf_sregs_refusal(const struct kvm_sregs *s, bool xsave);
+bool gf_cpuid_xsave(const struct gf_vcpu *c);
 void gf_mode_sregs(struct gf *g, struct gf_vcpu *c, struct kvm_sregs *s,
 		   bool user);
 void gf_sregs_mutate(struct fuzz_rng *r, struct kvm_sregs *s);

@@ -12,7 +12,7 @@
 #include "guest.h"
 
 /* Why api.rst 5.3 says KVM_SET_SREGS refuses @s, or NULL. */
-const char *gf_sregs_refusal(const struct kvm_sregs *s)
+const char *gf_sregs_refusal(const struct kvm_sregs *s, bool xsave)
 {
 	const struct kvm_segment *segs[] = {
 		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
@@ -28,6 +28,8 @@ const char *gf_sregs_refusal(const struct kvm_sregs *s)
 		return "CR0.PG without PE";
 	if (s->cr4 & ~GF_CR4_ALLOWED)
 		return "a CR4 bit outside the allow-list";
+	if ((s->cr4 & GF_CR4_OSXSAVE) && !xsave)
+		return "CR4.OSXSAVE without XSAVE in CPUID";
 	if (s->efer & ~(VTX_EFER_SCE | VTX_EFER_LME | VTX_EFER_LMA |
 			VTX_EFER_NXE))
 		return "a reserved EFER bit";
@@ -179,7 +181,7 @@ void gf_sregs_mutate(struct fuzz_rng *r, struct kvm_sregs *s)
 int gf_set_sregs(struct gf *g, struct gf_vcpu *c, struct kvm_sregs *s,
 		 bool mutated)
 {
-	const char *why = gf_sregs_refusal(s);
+	const char *why = gf_sregs_refusal(s, gf_cpuid_xsave(c));
 	int r = fuzz_ioctl(g->st, c->v.fd, KVM_SET_SREGS, s);
 
 	if (why && !r)
@@ -241,3 +243,24 @@ void gf_msrs(struct gf *g, struct gf_vcpu *c)
 }
 
 /* Checks after a run */
+
+/*
+ * Does the vCPU's CPUID table have XSAVE (leaf 1, ECX bit 26)? The first
+ * entry that answers leaf 1, subleaf 0, as vtx looks it up. Every
+ * emulated host has XSAVE.
+ */
+bool gf_cpuid_xsave(const struct gf_vcpu *c)
+{
+	__u32 i;
+
+	for (i = 0; i < c->cpuid.nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->cpuid.entries[i];
+
+		if (e->function != 1)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index)
+			continue;
+		return e->ecx & (1U << 26);
+	}
+	return false;
+}

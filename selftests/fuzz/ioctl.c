@@ -56,6 +56,7 @@ static const unsigned long fuzz_sys_cmds[] = {
 static const unsigned long fuzz_vm_cmds[] = {
 	KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_CHECK_EXTENSION,
 	VTX_SET_SPEC_CTRL_POLICY, VTX_GET_SPEC_CTRL_POLICY,
+	KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR,
 };
 
 /* ioctls on a vCPU fd */
@@ -63,6 +64,12 @@ static const unsigned long fuzz_vcpu_cmds[] = {
 	KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
 	KVM_GET_MSRS, KVM_SET_MSRS, KVM_SET_CPUID2, KVM_GET_CPUID2,
 	VTX_GET_SPEC_CTRL_STATE, VTX_GET_VCPU_STATS,
+	KVM_INTERRUPT, KVM_NMI, KVM_SET_SIGNAL_MASK, KVM_GET_TSC_KHZ,
+	KVM_SET_TSC_KHZ, KVM_GET_FPU, KVM_SET_FPU, KVM_GET_XSAVE,
+	KVM_SET_XSAVE, KVM_GET_XSAVE2, KVM_GET_XCRS, KVM_SET_XCRS,
+	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_MP_STATE,
+	KVM_SET_MP_STATE, KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS,
+	KVM_SET_GUEST_DEBUG,
 };
 
 /* MSRs worth aiming at: the ones vtx handles, and neighbours */
@@ -198,6 +205,17 @@ static void fuzz_region_arg(struct fuzz_rng *r, struct fuzz_pool *p)
 		m->guest_phys_addr |= fuzz_below(r, PAGE);
 }
 
+/* KVM_SET_IDENTITY_MAP_ADDR's __u64: page aligned or not, near 4 GiB. */
+static void fuzz_addr_arg(struct fuzz_rng *r, struct fuzz_pool *p)
+{
+	__u64 a = fuzz_chance(r, 50) ? 0xfeffc000ULL +
+		  (fuzz_below(r, 16) << 12) : fuzz_value(r);
+
+	if (fuzz_chance(r, 10))
+		a |= fuzz_below(r, PAGE);
+	memcpy(p->buf, &a, sizeof(a));
+}
+
 /* Fill the argument of @cmd; return the pointer to pass. */
 static void *fuzz_arg(struct fuzz_rng *r, struct fuzz_pool *p,
 		      unsigned long cmd)
@@ -219,6 +237,21 @@ static void *fuzz_arg(struct fuzz_rng *r, struct fuzz_pool *p,
 	case KVM_SET_USER_MEMORY_REGION:
 		fuzz_region_arg(r, p);
 		break;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		fuzz_addr_arg(r, p);
+		break;
+	case KVM_SET_TSS_ADDR: {
+		/* by value: around KVM's limit of 0xffffd000 */
+		static const unsigned long tss[] = {
+			0, 0xfeffd000, 0xfffbd000, 0xffffc000, 0xffffcfff,
+			0xffffd000, 0xffffd001, 0xffffe000, 0xfffff000,
+			0x100000000UL,
+		};
+
+		return (void *)(fuzz_chance(r, 60) ?
+				tss[fuzz_below(r, ARRAY_SIZE(tss))] :
+				(unsigned long)fuzz_value(r));
+	}
 	case KVM_CREATE_VM:
 	case KVM_CREATE_VCPU:
 	case KVM_CHECK_EXTENSION:
@@ -232,6 +265,364 @@ static void *fuzz_arg(struct fuzz_rng *r, struct fuzz_pool *p,
 		if (fuzz_chance(r, 90))
 			return NULL;
 		return (void *)(unsigned long)fuzz_value(r);
+	}
+	return fuzz_chance(r, 85) ? p->buf : fuzz_ptr(r, p);
+}
+
+/* Flip one to four random bits of @len bytes at @buf. */
+void fuzz_flip(struct fuzz_rng *r, void *buf, size_t len)
+{
+	unsigned char *b = buf;
+	int n = 1 + fuzz_below(r, 4);
+
+	while (n--)
+		b[fuzz_below(r, len)] ^= 1U << fuzz_below(r, 8);
+}
+
+/* The XSAVE buffer KVM_GET_XSAVE2 needs: KVM_CAP_XSAVE2, or 4096. */
+static size_t fuzz_xsave2_size(struct fuzz_stats *st, int fd)
+{
+	int n = fuzz_ioctl(st, fd, KVM_CHECK_EXTENSION,
+			   (void *)(unsigned long)KVM_CAP_XSAVE2);
+
+	return n > (int)sizeof(struct kvm_xsave) ? (size_t)n :
+						   sizeof(struct kvm_xsave);
+}
+
+/*
+ * A kvm_xsave from KVM_GET_XSAVE: random XSTATE_BV, XCOMP_BV (the
+ * compacted bit 63 too), MXCSR and MXCSR_MASK bits, random register bytes.
+ */
+void fuzz_xsave_mutate(struct fuzz_rng *r, void *buf, size_t len)
+{
+	unsigned char *x = buf;
+	__u64 bv;
+	__u32 m;
+
+	if (fuzz_chance(r, 40)) {
+		memcpy(&bv, x + 512, 8);
+		bv ^= fuzz_chance(r, 50) ? 1ULL << fuzz_below(r, 64) :
+					   fuzz_value(r);
+		memcpy(x + 512, &bv, 8);
+	}
+	if (fuzz_chance(r, 20)) {
+		bv = fuzz_chance(r, 50) ? 1ULL << 63 | fuzz_below(r, 256) :
+					  fuzz_value(r);
+		memcpy(x + 520, &bv, 8);
+	}
+	if (fuzz_chance(r, 30)) {
+		memcpy(&m, x + 24 + 4 * fuzz_below(r, 2), 4);
+		m ^= 1U << fuzz_below(r, 32);
+		memcpy(x + 24 + 4 * fuzz_below(r, 2), &m, 4);
+	}
+	if (fuzz_chance(r, 60))		/* ST, XMM, then the extended area */
+		fuzz_bytes(r, x + 32 + fuzz_below(r, len - 64),
+			   1 + fuzz_below(r, 32));
+	if (fuzz_chance(r, 20))		/* the XSAVE header's reserved bytes */
+		fuzz_flip(r, x + 528, 48);
+}
+
+/* An XCR0 that is valid, nearly valid, or anything. */
+static __u64 fuzz_xcr0(struct fuzz_rng *r)
+{
+	static const __u64 xcr0[] = { 1, 3, 7, 0xe7, 5, 0, 2, 0x207, 0x2e7,
+				      0x60000, 0x60007, 0x80000000000000e7ULL };
+
+	return fuzz_chance(r, 70) ? xcr0[fuzz_below(r, ARRAY_SIZE(xcr0))] :
+				    fuzz_value(r);
+}
+
+void fuzz_xcrs_mutate(struct fuzz_rng *r, struct kvm_xcrs *x)
+{
+	__u32 i;
+
+	if (fuzz_chance(r, 20))
+		x->nr_xcrs = fuzz_chance(r, 50) ? fuzz_below(r, 18) :
+						  (__u32)fuzz_value(r);
+	if (fuzz_chance(r, 10))
+		x->flags = fuzz_value(r);
+	for (i = 0; i < KVM_MAX_XCRS; i++) {
+		if (!fuzz_chance(r, i ? 10 : 60))
+			continue;
+		x->xcrs[i].xcr = fuzz_chance(r, 80) ? fuzz_below(r, 3) :
+						      (__u32)fuzz_value(r);
+		x->xcrs[i].reserved = fuzz_chance(r, 90) ? 0 : fuzz_value(r);
+		x->xcrs[i].value = fuzz_xcr0(r);
+	}
+}
+
+/* Random exception, interrupt, NMI, shadow and flags. */
+void fuzz_events_mutate(struct fuzz_rng *r, struct kvm_vcpu_events *e)
+{
+	static const __u8 vec[] = { 0, 1, 2, 3, 6, 8, 13, 14, 17, 18, 21, 31,
+				    32, 0x80, 0xff };
+
+	if (fuzz_chance(r, 50)) {
+		e->exception.injected = fuzz_chance(r, 80) ? fuzz_below(r, 2) :
+							     fuzz_below(r, 256);
+		e->exception.pending = fuzz_chance(r, 80) ? 0 : fuzz_below(r, 2);
+		e->exception.nr = fuzz_chance(r, 70) ?
+				  vec[fuzz_below(r, ARRAY_SIZE(vec))] :
+				  fuzz_below(r, 256);
+		e->exception.has_error_code = fuzz_below(r, 2);
+		e->exception.error_code = fuzz_value(r);
+	}
+	if (fuzz_chance(r, 50)) {
+		e->interrupt.injected = fuzz_chance(r, 90) ? fuzz_below(r, 2) :
+							     fuzz_below(r, 256);
+		e->interrupt.nr = fuzz_chance(r, 70) ?
+				  vec[fuzz_below(r, ARRAY_SIZE(vec))] :
+				  fuzz_below(r, 256);
+		e->interrupt.soft = fuzz_chance(r, 80) ? 0 : fuzz_below(r, 2);
+		e->interrupt.shadow = fuzz_chance(r, 60) ? 0 :
+				      fuzz_chance(r, 90) ? fuzz_below(r, 4) :
+							   fuzz_below(r, 256);
+	}
+	if (fuzz_chance(r, 40)) {
+		e->nmi.injected = fuzz_below(r, 2);
+		e->nmi.pending = fuzz_chance(r, 90) ? fuzz_below(r, 3) :
+						      fuzz_below(r, 256);
+		e->nmi.masked = fuzz_below(r, 2);
+	}
+	if (fuzz_chance(r, 50))
+		e->flags = fuzz_chance(r, 80) ? fuzz_below(r, 0x40) :
+						(__u32)fuzz_value(r);
+	if (fuzz_chance(r, 10))
+		e->sipi_vector = fuzz_value(r);
+	if (fuzz_chance(r, 10))
+		fuzz_bytes(r, &e->smi, sizeof(e->smi));
+	if (fuzz_chance(r, 10)) {
+		e->exception_has_payload = fuzz_below(r, 2);
+		e->exception_payload = fuzz_value(r);
+	}
+	if (fuzz_chance(r, 5))
+		fuzz_flip(r, e, sizeof(*e));
+}
+
+/* Random or edge DR0-3, DR6, DR7 and flags. */
+void fuzz_debugregs_mutate(struct fuzz_rng *r, struct kvm_debugregs *d)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (fuzz_chance(r, 30))
+			d->db[i] = fuzz_chance(r, 30) ? 0xffffffff81000000ULL +
+				   fuzz_below(r, 1 << 24) : fuzz_value(r);
+	if (fuzz_chance(r, 40))
+		d->dr6 = fuzz_chance(r, 50) ? 0xffff0ff0ULL |
+			 (fuzz_u64(r) & 0x1e00f) : fuzz_value(r);
+	if (fuzz_chance(r, 50))
+		d->dr7 = fuzz_chance(r, 50) ? 0x400 | (fuzz_u64(r) & 0xffff2bff) :
+					      fuzz_value(r);
+	if (fuzz_chance(r, 10))
+		d->flags = fuzz_value(r);
+	if (fuzz_chance(r, 5))
+		d->reserved[fuzz_below(r, 9)] = fuzz_value(r);
+}
+
+/* kvm_guest_debug: documented control bits, random ones, random DRs. */
+void fuzz_guest_debug_arg(struct fuzz_rng *r, struct kvm_guest_debug *g)
+{
+	static const __u32 bits[] = {
+		KVM_GUESTDBG_ENABLE, KVM_GUESTDBG_SINGLESTEP,
+		KVM_GUESTDBG_USE_SW_BP, KVM_GUESTDBG_USE_HW_BP,
+		KVM_GUESTDBG_INJECT_DB, KVM_GUESTDBG_INJECT_BP,
+	};
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (fuzz_chance(r, i ? 30 : 85))
+			g->control |= bits[i];
+	if (fuzz_chance(r, 15))
+		g->control |= fuzz_value(r);
+	if (fuzz_chance(r, 5))
+		g->pad = fuzz_value(r);
+	for (i = 0; i < 8; i++)
+		g->arch.debugreg[i] = fuzz_chance(r, 25) ?
+			0xffffffff81000000ULL + fuzz_below(r, 1 << 24) :
+			fuzz_chance(r, 50) ? 0x1000 + fuzz_below(r, 0x10000) :
+			fuzz_value(r);
+	if (fuzz_chance(r, 60))
+		g->arch.debugreg[7] = 0x400 | (fuzz_u64(r) & 0xffff03ff);
+}
+
+/* KVM_SET_SIGNAL_MASK: len 8 or not; never blocking the run's SIGALRM. */
+static void *fuzz_sigmask_arg(struct fuzz_rng *r, struct fuzz_pool *p)
+{
+	struct kvm_signal_mask *m = (void *)p->buf;
+	static const __u32 lens[] = { 0, 1, 4, 7, 9, 16, 128, 0xffffffff };
+	__u64 set = fuzz_chance(r, 50) ? 0 : fuzz_u64(r);
+
+	set &= ~(1ULL << (SIGALRM - 1));
+	m->len = fuzz_chance(r, 80) ? 8 : lens[fuzz_below(r, ARRAY_SIZE(lens))];
+	memcpy(m->sigset, &set, sizeof(set));
+	/* bad pointers, but none where a mask blocking SIGALRM could be */
+	switch (fuzz_below(r, 16)) {
+	case 0:
+	case 1:
+		return NULL;
+	case 2:
+		return (void *)0xffff888000000000UL;
+	case 3:
+		return p->guard;
+	case 4:
+		return p->ro;
+	case 5:
+		return p->guard - 4 - fuzz_below(r, 8);
+	case 6:
+		return (void *)(unsigned long)fuzz_value(r);
+	default:
+		return p->buf;
+	}
+}
+
+/*
+ * The state a SET of @set takes: random bytes (fuzz_fill()), or what @get
+ * returned on the same fd, changed by @mutate. @len bytes.
+ */
+static void fuzz_from_get(struct fuzz_rng *r, struct fuzz_stats *st,
+			  struct fuzz_pool *p, int fd, unsigned long get,
+			  size_t len, void (*mutate)(struct fuzz_rng *, void *))
+{
+	if (fuzz_chance(r, 30))
+		return;
+	memset(p->buf, 0, len);
+	if (fuzz_ioctl(st, fd, get, p->buf) < 0 && fuzz_chance(r, 50))
+		return;
+	if (mutate)
+		mutate(r, p->buf);
+	if (fuzz_chance(r, 30))
+		fuzz_flip(r, p->buf, len);
+}
+
+static void fuzz_xcrs_mut(struct fuzz_rng *r, void *b)
+{
+	fuzz_xcrs_mutate(r, b);
+}
+
+static void fuzz_events_mut(struct fuzz_rng *r, void *b)
+{
+	fuzz_events_mutate(r, b);
+}
+
+static void fuzz_debugregs_mut(struct fuzz_rng *r, void *b)
+{
+	fuzz_debugregs_mutate(r, b);
+}
+
+static void fuzz_xsave_mut(struct fuzz_rng *r, void *b)
+{
+	fuzz_xsave_mutate(r, b, sizeof(struct kvm_xsave));
+}
+
+static void fuzz_fpu_mut(struct fuzz_rng *r, void *b)
+{
+	struct kvm_fpu *f = b;
+
+	if (fuzz_chance(r, 40))
+		f->mxcsr ^= 1U << fuzz_below(r, 32);
+	if (fuzz_chance(r, 30))
+		fuzz_bytes(r, f->fpr, sizeof(f->fpr));
+	if (fuzz_chance(r, 20)) {
+		f->fcw = fuzz_value(r);
+		f->fsw = fuzz_value(r);
+		f->ftwx = fuzz_value(r);
+		f->last_opcode = fuzz_value(r);
+		f->last_ip = fuzz_value(r);
+		f->last_dp = fuzz_value(r);
+	}
+}
+
+/*
+ * The argument of a vCPU ioctl added with the event and state ioctls, or
+ * NULL with *@done false for the others (fuzz_arg()).
+ */
+static void *fuzz_vcpu_state_arg(struct fuzz_rng *r, struct fuzz_stats *st,
+				 struct fuzz_pool *p, int fd,
+				 unsigned long cmd, bool *done)
+{
+	static const __u32 irqs[] = { 0, 2, 31, 32, 255, 256, 257, 0x7fffffff,
+				      0x80000000, 0xffffffff };
+	int khz;
+
+	*done = true;
+	fuzz_fill(r, p, BUF_PAGES * PAGE);
+	switch (cmd) {
+	case KVM_NMI:
+	case KVM_GET_TSC_KHZ:
+		/* no argument */
+		return fuzz_chance(r, 90) ? NULL : fuzz_ptr(r, p);
+	case KVM_SET_TSC_KHZ:
+		/* by value: 0, the host's rate, next to it, anything */
+		khz = fuzz_ioctl(st, fd, KVM_GET_TSC_KHZ, NULL);
+		switch (fuzz_below(r, 4)) {
+		case 0:
+			return NULL;
+		case 1:
+			return (void *)(long)khz;
+		case 2:
+			return (void *)(long)(khz + (int)fuzz_below(r, 3) - 1);
+		default:
+			return (void *)(unsigned long)fuzz_value(r);
+		}
+	case KVM_INTERRUPT: {
+		__u32 irq = fuzz_chance(r, 60) ? fuzz_below(r, 256) :
+			    irqs[fuzz_below(r, ARRAY_SIZE(irqs))];
+
+		memcpy(p->buf, &irq, sizeof(irq));
+		break;
+	}
+	case KVM_SET_SIGNAL_MASK:
+		return fuzz_sigmask_arg(r, p);
+	case KVM_SET_FPU:
+		fuzz_from_get(r, st, p, fd, KVM_GET_FPU,
+			      sizeof(struct kvm_fpu), fuzz_fpu_mut);
+		break;
+	case KVM_SET_XSAVE:
+		fuzz_from_get(r, st, p, fd, KVM_GET_XSAVE,
+			      sizeof(struct kvm_xsave), fuzz_xsave_mut);
+		break;
+	case KVM_GET_XSAVE2:
+		/* the size KVM_CAP_XSAVE2 gives, running into the guard */
+		if (fuzz_chance(r, 20) &&
+		    fuzz_xsave2_size(st, fd) <= BUF_PAGES * PAGE)
+			return p->ro - fuzz_xsave2_size(st, fd) +
+			       fuzz_below(r, 64);
+		break;
+	case KVM_SET_XCRS:
+		fuzz_from_get(r, st, p, fd, KVM_GET_XCRS,
+			      sizeof(struct kvm_xcrs), fuzz_xcrs_mut);
+		break;
+	case KVM_SET_VCPU_EVENTS:
+		fuzz_from_get(r, st, p, fd, KVM_GET_VCPU_EVENTS,
+			      sizeof(struct kvm_vcpu_events), fuzz_events_mut);
+		break;
+	case KVM_SET_MP_STATE: {
+		__u32 mp = fuzz_chance(r, 80) ? fuzz_below(r, 10) :
+			   (__u32)fuzz_value(r);
+
+		memcpy(p->buf, &mp, sizeof(mp));
+		break;
+	}
+	case KVM_SET_DEBUGREGS:
+		fuzz_from_get(r, st, p, fd, KVM_GET_DEBUGREGS,
+			      sizeof(struct kvm_debugregs), fuzz_debugregs_mut);
+		break;
+	case KVM_SET_GUEST_DEBUG:
+		if (fuzz_chance(r, 80))
+			fuzz_guest_debug_arg(r, (void *)p->buf);
+		break;
+	case KVM_GET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_GET_MP_STATE:
+	case KVM_GET_DEBUGREGS:
+		break;
+	default:
+		*done = false;
+		return NULL;
 	}
 	return fuzz_chance(r, 85) ? p->buf : fuzz_ptr(r, p);
 }
@@ -350,21 +741,27 @@ static void fuzz_on_vcpu(struct fuzz_rng *r, struct fuzz_stats *st,
 {
 	struct fuzz_vcpu *v = &p->vcpu[fuzz_below(r, POOL)];
 	unsigned long cmd;
+	bool done;
 	void *arg;
 
 	if (v->fd < 0)
 		return;
 	cmd = fuzz_vcpu_cmds[fuzz_below(r, ARRAY_SIZE(fuzz_vcpu_cmds))];
-	arg = fuzz_arg(r, p, cmd);
+	arg = fuzz_vcpu_state_arg(r, st, p, v->fd, cmd, &done);
+	if (!done)
+		arg = fuzz_arg(r, p, cmd);
 	if (cmd == KVM_RUN && !arg && v->run) {
 		if (fuzz_chance(r, 10))
 			v->run->immediate_exit = 1;
+		if (fuzz_chance(r, 20))
+			v->run->request_interrupt_window = 1;
 		fuzz_timer(5 + fuzz_below(r, 20));
 		if (!fuzz_run(st, v->fd, v->run, "ioctl KVM_RUN") &&
 		    v->run->exit_reason == KVM_EXIT_FAIL_ENTRY)
 			fuzz_show_state(st, v->fd);
 		fuzz_timer(0);
 		v->run->immediate_exit = 0;
+		v->run->request_interrupt_window = 0;
 		return;
 	}
 	if (cmd == KVM_RUN)
@@ -400,7 +797,8 @@ static void fuzz_on_any(struct fuzz_rng *r, struct fuzz_stats *st,
 	case 2:
 		/* a known command on the wrong kind of fd */
 		cmd = fuzz_vcpu_cmds[fuzz_below(r, ARRAY_SIZE(fuzz_vcpu_cmds))];
-		if (cmd == KVM_RUN)
+		/* no random signal mask: it could block the run's SIGALRM */
+		if (cmd == KVM_RUN || cmd == KVM_SET_SIGNAL_MASK)
 			return;
 		break;
 	default:
