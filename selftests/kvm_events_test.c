@@ -15,9 +15,11 @@
  * ports, so the transcript shows where each event arrived.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -146,7 +148,37 @@ __asm__(".pushsection .rodata, \"a\"\n"
 	"guest_nmi_end:\n"
 	".popsection\n");
 
+/*
+ * guest_timer: spins with IF=1 until its timer handler (vector 0x20) has
+ * run 5 times; the handler OUTs each tick's number to port 0x30. Then
+ * the count goes to port 0x37, and hlt.
+ */
+VTX_GUEST_CODE(guest_timer);
+VTX_GUEST_LABEL(guest_timer_h20);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_timer_start:\n"
+	".code64\n"
+	"	xor %ebx, %ebx\n"
+	"	sti\n"
+	"1:	inc %rcx\n"
+	"	cmp $5, %ebx\n"
+	"	jb 1b\n"
+	"	cli\n"
+	"	mov %bl, %al\n"
+	"	out %al, $0x37\n"
+	"	hlt\n"
+	"guest_timer_h20:\n"
+	"	push %rax\n"
+	"	inc %ebx\n"
+	"	mov %bl, %al\n"
+	"	out %al, $0x30\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	"guest_timer_end:\n"
+	".popsection\n");
+
 #define IRQ_GPA(label)	VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_irq, label)
+#define TIMER_GPA(label) VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_timer, label)
 #define NMI_GPA(label)	VTX_GUEST_LABEL_GPA(VTX_CODE_GPA, guest_nmi, label)
 
 struct ev {
@@ -510,6 +542,83 @@ TEST_F_TIMEOUT(kvm_events, interrupt_errors, 600)
 {
 	vtx_dual_check(_metadata, "irq_errors", client_irq_errors, NULL,
 		       expected_irq_errors);
+}
+
+/*
+ * A timer the VMM handles: a POSIX timer signals the VMM every 20 ms,
+ * which ends KVM_RUN with EINTR wherever the guest is; the VMM then
+ * injects vector 0x20 if the guest is ready, or asks for the window.
+ * What the guest sees does not depend on where the signal landed: each
+ * tick's handler runs once, at an instruction boundary, with its vector.
+ */
+static int client_timer(const char *dev, void *arg)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
+				.sigev_signo = SIGUSR2 };
+	struct itimerspec its = { .it_interval.tv_nsec = 20000000,
+				  .it_value.tv_nsec = 20000000 };
+	struct kvm_run *run;
+	int i, r, pending = 0;
+	timer_t timer;
+	struct ev e;
+
+	ev_setup(&e, dev, guest_timer_start, guest_timer_end);
+	run = e.vcpu.run;
+	vtx_vm_set_idt_entry(&e.vm, 0x20, TIMER_GPA(guest_timer_h20));
+	vtx_install_noop_handler(SIGUSR2);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) ||
+	    timer_settime(timer, 0, &its, NULL)) {
+		printf("timer: %d\n", -errno);
+		return 1;
+	}
+	for (i = 0; i < 100000; i++) {
+		r = __vtx_vcpu_run(&e.vcpu);
+		if (r == -EINTR && run->exit_reason == KVM_EXIT_INTR) {
+			pending = 1;	/* a tick */
+		} else if (r) {
+			printf("KVM_RUN: %d\n", r);
+			return 1;
+		} else if (io_out_port(run, 0x30)) {
+			printf("tick %u\n", *(__u8 *)vtx_io_data(run));
+		} else if (io_out_port(run, 0x37)) {
+			printf("done after %u ticks\n",
+			       *(__u8 *)vtx_io_data(run));
+		} else if (run->exit_reason == KVM_EXIT_HLT) {
+			break;
+		} else if (run->exit_reason != KVM_EXIT_IRQ_WINDOW_OPEN) {
+			ev_print_exit(run, true);
+			return 1;
+		}
+		if (!pending)
+			continue;
+		if (run->ready_for_interrupt_injection && run->if_flag) {
+			struct kvm_interrupt irq = { .irq = 0x20 };
+
+			if (__vtx_ioctl(e.vcpu.fd, KVM_INTERRUPT, &irq))
+				return 1;
+			pending = 0;
+			run->request_interrupt_window = 0;
+		} else {
+			run->request_interrupt_window = 1;
+		}
+	}
+	timer_delete(timer);
+	r = run->exit_reason == KVM_EXIT_HLT ? 0 : 1;
+	ev_teardown(&e);
+	return r;
+}
+
+static const char expected_timer[] =
+	"tick 1\n"
+	"tick 2\n"
+	"tick 3\n"
+	"tick 4\n"
+	"tick 5\n"
+	"done after 5 ticks\n";
+
+TEST_F_TIMEOUT(kvm_events, vmm_timer_interrupts, 600)
+{
+	vtx_dual_check(_metadata, "timer", client_timer, NULL, expected_timer);
 }
 
 TEST_F_TIMEOUT(kvm_events, nmi, 600)
