@@ -23,6 +23,7 @@
  *
  * The test starts and ends with vtx and KVM unloaded.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,8 +491,30 @@ static __u32 fold16(const unsigned char *p)
 }
 
 /*
- * The device's CPUID (AMX masked: it would need ARCH_REQ_XCOMP_GUEST_PERM)
- * and XSAVE capabilities, once per client.
+ * The XSAVE area size for the components in @xcr0, from the host's CPUID
+ * 0xD subleaves, as both kernels compute CPUID.0xD.0:ECX.
+ */
+static __u32 xstate_size(__u64 xcr0)
+{
+	__u32 size = 512 + 64, eax, ebx, ecx, edx;
+	int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & (1ULL << i)))
+			continue;
+		__cpuid_count(0xd, i, eax, ebx, ecx, edx);
+		if (ebx + eax > size)
+			size = ebx + eax;
+	}
+	return size;
+}
+
+/*
+ * The device's CPUID and XSAVE capabilities, once per client. Leaf 0xD
+ * is cut to the components both devices offer, so that the guest sees
+ * the same table on both: AMX would need ARCH_REQ_XCOMP_GUEST_PERM, and
+ * vtx offers no PKRU (api.rst 5.10) where KVM does; the maximum size
+ * (ECX) follows.
  */
 static int learn(struct vtx_vm *vm)
 {
@@ -504,8 +527,10 @@ static int learn(struct vtx_vm *vm)
 		return -1;
 	}
 	e = vtx_cpuid_find(cpuid, cpuid_nent, 0xd, 0);
-	if (e)
-		e->eax &= ~(3u << 17);
+	if (e) {
+		e->eax &= ~((3u << 17) | (1u << 9));
+		e->ecx = xstate_size(e->eax | (__u64)e->edx << 32);
+	}
 	xsave_size = 0;
 	use_xsave2 = false;
 	if (__vtx_ioctl(vm->fd, KVM_CHECK_EXTENSION,
