@@ -562,8 +562,9 @@ static void gf_check_entry(struct gf *g, struct gf_vcpu *c, int prev)
 			(unsigned long long)why, c->last,
 			c->did[0] ? c->did : "nothing");
 	else if (prev >= 0 && !gf_bochs_la57(why))
-		gf_fail(g, "VM entry failed (0x%llx) after exit %d",
-			(unsigned long long)why, prev);
+		gf_fail(g, "VM entry failed (0x%llx) after exit %d; then %s",
+			(unsigned long long)why, prev,
+			c->did[0] ? c->did : "nothing");
 }
 
 /*
@@ -598,6 +599,15 @@ static int gf_run(struct gf *g, struct gf_vcpu *c, int prev)
 	g->done++;
 	g->vm_runs++;
 	c->entered |= !imm;
+	/*
+	 * immediate_exit is honoured after user space's I/O or MMIO is
+	 * completed, as in KVM: that completion may itself end the call
+	 * with the single step it made (api.rst 5.1, 5.12).
+	 */
+	if (imm && !r && run->exit_reason == KVM_EXIT_DEBUG &&
+	    (c->dbg & (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)) ==
+	    (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP))
+		imm = false;
 	if ((imm || r == -EINTR) &&
 	    (r != -EINTR || run->exit_reason != KVM_EXIT_INTR))
 		gf_fail(g, "KVM_RUN%s: %d, exit %u",
