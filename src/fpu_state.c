@@ -161,7 +161,8 @@ void vtx_fpu_load_guest_xcr0(struct vtx_vcpu *vcpu)
 	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves)
 		wrmsrl(MSR_IA32_XSS, 0);
 	vcpu->xcr0_loaded = false;
-	if (!vtx_host_caps.xcr0 || vcpu->xcr0 == vtx_host_caps.xcr0 ||
+	/* Without XSAVE in its CPUID the guest cannot set CR4.OSXSAVE. */
+	if (!vcpu->cpuid_xsave || vcpu->xcr0 == vtx_host_caps.xcr0 ||
 	    !(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
 		return;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
