@@ -16,7 +16,11 @@
  *   - an exception requeued after an exit during its delivery outlived
  *     KVM_SET_SREGS and KVM_SET_REGS: every later VM entry failed;
  *   - KVM_SET_SREGS judged a segment's limit by any non-zero g while the
- *     VMCS takes bit 0, so it accepted a state VM entry refuses.
+ *     VMCS takes bit 0, so it accepted a state VM entry refuses;
+ *   - an interrupt injected into an entry that then failed stayed in the
+ *     VMCS: once user space cleared RFLAGS.IF, every entry failed;
+ *   - KVM_SET_REGS clearing IF under an STI shadow, or KVM_SET_VCPU_EVENTS
+ *     setting one with IF clear, made a state VM entry refuses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -367,6 +371,125 @@ TEST_F(vmm_input, segment_bits_count_bit_0_only)
 	EXPECT_EQ(0, __vtx_vcpu_set_sregs(vcpu, &got));
 	vtx_vcpu_run(vcpu);
 	vtx_assert_io_out(vcpu->run, 0x41, 1, 0);
+}
+
+/*
+ * guest_sti (64-bit): hlt; sti; nop; hlt. The interrupt comes after the
+ * STI's shadow, to the default handler: an OUT of its vector.
+ */
+VTX_GUEST_CODE(guest_sti);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_sti_start:\n"
+	"	hlt\n"
+	"	sti\n"
+	"	nop\n"
+	"	hlt\n"
+	"guest_sti_end:\n"
+	".popsection\n");
+
+#define IRQ_VECTOR		0x41
+#define RFLAGS_IF		0x200ULL
+#define RFLAGS_VM		0x20000ULL
+
+/*
+ * VM entry fails for a state user space gave (RFLAGS.VM in 64-bit mode)
+ * after vtx put a queued interrupt in the VMCS; a failed entry does not
+ * clear it. User space then loads a state with IF clear: the interrupt
+ * must wait in the queue, not fail every later entry ("interrupts
+ * blocked when injecting external interrupt"), and reach the guest's
+ * handler, once, when the guest sets IF.
+ */
+TEST_F(vmm_input, failed_entry_gives_back_its_interrupt)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	char buf[160];
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_sti_start, guest_sti_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_regs(vcpu, &regs);
+	regs.rflags = 2 | RFLAGS_IF | RFLAGS_VM;
+	vtx_vcpu_set_regs(vcpu, &regs);
+	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_INTERRUPT, &irq));
+	ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+	ASSERT_EQ((__u32)KVM_EXIT_FAIL_ENTRY, vcpu->run->exit_reason)
+		TH_LOG("%s", vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+
+	/* IF clear: the guest halts with the interrupt still queued. */
+	regs.rflags = 2;
+	regs.rip = VTX_CODE_GPA;
+	vtx_vcpu_set_regs(vcpu, &regs);
+	ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+	ASSERT_EQ((__u32)KVM_EXIT_HLT, vcpu->run->exit_reason)
+		TH_LOG("%s", vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+	EXPECT_EQ(0, vcpu->run->if_flag);
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
+	EXPECT_EQ(1, ev.interrupt.injected);
+	EXPECT_EQ(IRQ_VECTOR, ev.interrupt.nr);
+
+	/* STI: delivered after the shadow, to its own vector. */
+	vtx_vcpu_run(vcpu);
+	vtx_assert_io_out(vcpu->run, VTX_PORT_EXCEPTION, 4, IRQ_VECTOR);
+	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
+	EXPECT_EQ(0, ev.interrupt.injected);
+}
+
+static __u8 shadow_of(struct vtx_vcpu *vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	if (__vtx_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev))
+		return 0xff;
+	return ev.interrupt.shadow;
+}
+
+/*
+ * An STI shadow exists only with RFLAGS.IF set: KVM_SET_REGS that clears
+ * IF drops it, and KVM_SET_VCPU_EVENTS does not set it with IF clear. The
+ * guest then runs instead of failing entry; a MOV SS shadow stays.
+ */
+TEST_F(vmm_input, sti_shadow_needs_if)
+{
+	struct kvm_vcpu_events ev = { .flags = KVM_VCPUEVENT_VALID_SHADOW };
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_regs regs;
+	char buf[160];
+	int i;
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_sti_start, guest_sti_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_regs(vcpu, &regs);
+	regs.rflags = 2 | RFLAGS_IF;
+	vtx_vcpu_set_regs(vcpu, &regs);
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+	EXPECT_EQ(KVM_X86_SHADOW_INT_STI, shadow_of(vcpu));
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0) {
+			/* IF cleared under the shadow */
+			regs.rflags = 2;
+			vtx_vcpu_set_regs(vcpu, &regs);
+		} else {
+			/* a shadow asked for with IF clear */
+			ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS,
+						 &ev));
+		}
+		EXPECT_EQ(0, shadow_of(vcpu)) TH_LOG("case %d", i);
+		ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+		EXPECT_EQ((__u32)KVM_EXIT_HLT, vcpu->run->exit_reason)
+			TH_LOG("case %d: %s", i,
+			       vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+		vtx_vcpu_set_regs(vcpu, &regs);
+	}
+
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS;
+	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+	EXPECT_EQ(KVM_X86_SHADOW_INT_MOV_SS, shadow_of(vcpu));
 }
 
 int main(int argc, char **argv)

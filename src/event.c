@@ -236,6 +236,42 @@ void vtx_event_after_exit(struct vtx_vcpu *vcpu, u32 reason)
 }
 
 /**
+ * vtx_event_entry_failed() - take back the interrupt or NMI of a failed entry
+ * @vcpu: the vCPU
+ *
+ * A VM entry that fails (VMfail, or a VM exit for invalid guest state or
+ * MSR loading) leaves the VM-entry interruption-information field valid.
+ * An interrupt or NMI vtx put there goes back to its queue, to be injected
+ * when the guest can take it in whatever state user space gives it next:
+ * left in the field, it would fail every later entry once that state has
+ * RFLAGS.IF clear or an interrupt shadow. Exceptions stay: they belong to
+ * the guest's state, which KVM_SET_REGS and KVM_SET_SREGS drop them with.
+ *
+ * The VMCS is current.
+ */
+void vtx_event_entry_failed(struct vtx_vcpu *vcpu)
+{
+	struct vtx_event *ev = &vcpu->event;
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	switch (info & INTR_INFO_INTR_TYPE_MASK) {
+	case INTR_TYPE_EXT_INTR:
+		ev->irq_vector = info & INTR_INFO_VECTOR_MASK;
+		ev->irq_pending = true;
+		break;
+	case INTR_TYPE_NMI_INTR:
+		if (ev->nmi_pending < 2)
+			ev->nmi_pending++;
+		break;
+	default:
+		return;
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/**
  * vtx_event_ready() - could user space inject an interrupt now?
  * @vcpu: the vCPU, its VMCS current
  *
@@ -281,6 +317,24 @@ void vtx_event_drop_exception(void)
 
 	if (type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI_INTR)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/**
+ * vtx_event_fit_shadow() - no STI shadow while RFLAGS.IF is clear
+ *
+ * The VMCS is current. VM entry refuses blocking by STI with IF clear,
+ * and a CPU never makes that state: KVM_SET_REGS and KVM_SET_VCPU_EVENTS,
+ * in whichever order user space calls them, drop such a shadow rather
+ * than fail every later entry (KVM keeps it, and fails them).
+ */
+void vtx_event_fit_shadow(void)
+{
+	u32 state = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if ((state & GUEST_INTR_STATE_STI) &&
+	    !(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     state & ~GUEST_INTR_STATE_STI);
 }
 
 /*
@@ -390,6 +444,7 @@ static void vtx_event_set(struct vtx_vcpu *vcpu,
 			state |= GUEST_INTR_STATE_STI;
 	}
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, state);
+	vtx_event_fit_shadow();
 }
 
 /**

@@ -34,9 +34,11 @@ long vtx_event_interrupt(struct vtx_vcpu *vcpu, void __user *argp);
 long vtx_event_nmi(struct vtx_vcpu *vcpu);
 void vtx_event_before_entry(struct vtx_vcpu *vcpu);
 void vtx_event_after_exit(struct vtx_vcpu *vcpu, u32 reason);
+void vtx_event_entry_failed(struct vtx_vcpu *vcpu);
 bool vtx_event_ready(struct vtx_vcpu *vcpu);
 void vtx_event_report(struct vtx_vcpu *vcpu);
 void vtx_event_drop_exception(void);
+void vtx_event_fit_shadow(void);
 long vtx_event_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp);
 
 #endif /* VTX_EVENT_H */

@@ -115,6 +115,7 @@ int vtx_regs_set(struct vtx_vcpu *vcpu, const struct kvm_regs *regs)
 	vmcs_writel(GUEST_RIP, regs->rip);
 	vmcs_writel(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
 	vtx_event_drop_exception();
+	vtx_event_fit_shadow();
 	preempt_enable();
 	/* New registers: a pending port I/O or MMIO is abandoned. */
 	vcpu->pio.pending = false;

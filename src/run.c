@@ -304,12 +304,15 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		vcpu->run->fail_entry.hardware_entry_failure_reason =
 			vmcs_read32(VM_INSTRUCTION_ERROR);
 		vcpu->run->fail_entry.cpu = cpu;
+		vtx_event_entry_failed(vcpu);
 		return -EPROTO;
 	}
 	/* A failed VM entry leaves the VMCS unlaunched. */
 	if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vmcs->launched = true;
 		vtx_event_after_exit(vcpu, reason);
+	} else {
+		vtx_event_entry_failed(vcpu);
 	}
 	vcpu->exits++;
 	vcpu->exit_reason[min_t(u16, reason, VTX_NR_EXIT_COUNTERS - 1)]++;
