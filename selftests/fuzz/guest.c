@@ -302,6 +302,61 @@ static bool gf_sregs_same(struct kvm_sregs *a, struct kvm_sregs *b)
 }
 
 /* GET_SREGS, SET_SREGS of it, the same again; GET_REGS, SET_REGS. */
+static void gf_describe_seg(char **p, char *end, const char *name,
+			    const struct kvm_segment *sg)
+{
+	int n = snprintf(*p, end - *p,
+			 " %s %x/%llx/%x t%u s%u p%u dpl%u db%u l%u g%u u%u",
+			 name, sg->selector, (unsigned long long)sg->base,
+			 sg->limit, sg->type, sg->s, sg->present, sg->dpl,
+			 sg->db, sg->l, sg->g, sg->unusable);
+
+	if (n > 0)
+		*p += n < end - *p ? n : end - *p - 1;
+}
+
+/* Registers and segments, as a failed entry's report shows them. */
+static void gf_describe(char *buf, size_t size, const struct kvm_regs *r,
+			const struct kvm_sregs *s)
+{
+	char *p = buf, *end = buf + size;
+	int n;
+
+	n = snprintf(p, end - p,
+		     "rip %llx rflags %llx cr0 %llx cr4 %llx efer %llx",
+		     (unsigned long long)r->rip, (unsigned long long)r->rflags,
+		     (unsigned long long)s->cr0, (unsigned long long)s->cr4,
+		     (unsigned long long)s->efer);
+	if (n > 0)
+		p += n < end - p ? n : end - p - 1;
+	gf_describe_seg(&p, end, "cs", &s->cs);
+	gf_describe_seg(&p, end, "ss", &s->ss);
+	gf_describe_seg(&p, end, "ds", &s->ds);
+	gf_describe_seg(&p, end, "es", &s->es);
+	gf_describe_seg(&p, end, "tr", &s->tr);
+}
+
+static void gf_print_state(struct gf_vcpu *c)
+{
+	struct kvm_vcpu_events e;
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	char buf[sizeof(c->exit_state[0])];
+
+	if (!__vtx_ioctl(c->v.fd, KVM_GET_REGS, &r) &&
+	    !__vtx_ioctl(c->v.fd, KVM_GET_SREGS, &s)) {
+		gf_describe(buf, sizeof(buf), &r, &s);
+		printf("%s\n", buf);
+	}
+	if (!__vtx_ioctl(c->v.fd, KVM_GET_VCPU_EVENTS, &e))
+		printf("# events: exc %u nr %u ec %u/%x, irq %u nr %u sh %u, nmi %u/%u/%u\n",
+		       e.exception.injected, e.exception.nr,
+		       e.exception.has_error_code, e.exception.error_code,
+		       e.interrupt.injected, e.interrupt.nr,
+		       e.interrupt.shadow, e.nmi.injected, e.nmi.pending,
+		       e.nmi.masked);
+}
+
 static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 			   bool regs)
 {
@@ -315,6 +370,14 @@ static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 		gf_fail(g, "KVM_GET_SREGS: %d", r);
 		return;
 	}
+	r = fuzz_ioctl(g->st, fd, KVM_GET_REGS, &rg);
+	if (r) {
+		gf_fail(g, "KVM_GET_REGS: %d", r);
+		return;
+	}
+	/* The guest's state at this exit, for a later failed entry. */
+	memcpy(c->exit_state[1], c->exit_state[0], sizeof(c->exit_state[0]));
+	gf_describe(c->exit_state[0], sizeof(c->exit_state[0]), &rg, &s);
 	/* No guest reaches a state that api.rst lists as refused. */
 	why = gf_sregs_refusal(&s, gf_cpuid_xsave(c));
 	r = fuzz_ioctl(g->st, fd, KVM_SET_SREGS, &s);
@@ -327,13 +390,6 @@ static void gf_check_state(struct gf *g, struct gf_vcpu *c, bool hlt,
 	if (!r && (fuzz_ioctl(g->st, fd, KVM_GET_SREGS, &s2) ||
 		   !gf_sregs_same(&s, &s2)))
 		gf_fail(g, "KVM_GET_SREGS after a round trip differs");
-	if (!hlt && !regs)
-		return;
-	r = fuzz_ioctl(g->st, fd, KVM_GET_REGS, &rg);
-	if (r) {
-		gf_fail(g, "KVM_GET_REGS: %d", r);
-		return;
-	}
 	if (hlt)
 		gf_check_hlt(g, &s, &rg);
 	if (!regs)
@@ -565,6 +621,11 @@ static void gf_check_entry(struct gf *g, struct gf_vcpu *c, int prev)
 		gf_fail(g, "VM entry failed (0x%llx) after exit %d; then %s",
 			(unsigned long long)why, prev,
 			c->did[0] ? c->did : "nothing");
+	else
+		return;
+	printf("# the exit before: %s\n# at that exit: %s\n# before entry: ",
+	       c->exit_state[1], c->exit_state[0]);
+	gf_print_state(c);
 }
 
 /*
@@ -607,6 +668,10 @@ static int gf_run(struct gf *g, struct gf_vcpu *c, int prev)
 	if (imm && !r && run->exit_reason == KVM_EXIT_DEBUG &&
 	    (c->dbg & (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP)) ==
 	    (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP))
+		imm = false;
+	/* ... or with the internal error of one that guest memory refused. */
+	if (imm && !r && run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+	    (c->last == KVM_EXIT_IO || c->last == KVM_EXIT_MMIO))
 		imm = false;
 	if ((imm || r == -EINTR) &&
 	    (r != -EINTR || run->exit_reason != KVM_EXIT_INTR))

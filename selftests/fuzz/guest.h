@@ -73,6 +73,7 @@ struct gf_vcpu {
 	__u32 dbg;		/* KVM_SET_GUEST_DEBUG's control in effect */
 	bool window;		/* request_interrupt_window for this run */
 	char did[160];		/* what gf_between() did last in the setup */
+	char exit_state[2][512]; /* registers and segments at the last exits */
 };
 
 struct gf {
