@@ -20,7 +20,10 @@
  *   - an interrupt injected into an entry that then failed stayed in the
  *     VMCS: once user space cleared RFLAGS.IF, every entry failed;
  *   - KVM_SET_REGS clearing IF under an STI shadow, or KVM_SET_VCPU_EVENTS
- *     setting one with IF clear, made a state VM entry refuses.
+ *     setting one with IF clear, made a state VM entry refuses;
+ *   - an I/O or MMIO answer was completed after KVM_SET_SREGS had moved
+ *     the guest elsewhere (another CS.base), into a state it did not
+ *     belong to.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -490,6 +493,62 @@ TEST_F(vmm_input, sti_shadow_needs_if)
 	ev.interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS;
 	ASSERT_EQ(0, __vtx_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
 	EXPECT_EQ(KVM_X86_SHADOW_INT_MOV_SS, shadow_of(vcpu));
+}
+
+/*
+ * An IN, or an MMIO load, gets its answer; then KVM_SET_SREGS moves CS.base
+ * by 0x10 with the same RIP. The next KVM_RUN must forget the access, as
+ * KVM does when the linear RIP changed: no AL from the answer, no RIP
+ * step. The guest runs the OUT of AL at the new place.
+ */
+TEST_F(vmm_input, set_sregs_elsewhere_forgets_the_answer)
+{
+	/*
+	 * +0x00: in $0x41, %al (e4 41) or mov 0x0000, %al (a0 00 00) with
+	 * DS outside every slot; +0x10: out %al, $0x43; +0x12: hlt.
+	 */
+	static const unsigned char in[] = { 0xe4, 0x41, 0xf4 };
+	static const unsigned char load[] = { 0xa0, 0x00, 0x00, 0xf4 };
+	static const unsigned char out[] = { 0xe6, 0x43, 0xf4 };
+	struct kvm_regs regs = { .rax = 0x11, .rip = VTX_CODE_GPA,
+				 .rsp = VTX_REAL_STACK, .rflags = 2 };
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_sregs s, moved;
+	char buf[160];
+	int i;
+
+	vtx_vcpu_get_sregs(vcpu, &s);
+	s.cs.selector = 0;
+	s.cs.base = 0;
+	s.ds.base = 0x10000000;		/* in no slot */
+	vtx_vm_load(&self->vm, VTX_CODE_GPA + 0x10, out, out + sizeof(out));
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			vtx_vm_load(&self->vm, VTX_CODE_GPA, in, in + sizeof(in));
+		else
+			vtx_vm_load(&self->vm, VTX_CODE_GPA, load,
+				    load + sizeof(load));
+		vtx_vcpu_set_sregs(vcpu, &s);
+		vtx_vcpu_set_regs(vcpu, &regs);
+		vtx_vcpu_run(vcpu);
+		if (i == 0) {
+			vtx_answer_io_in(vcpu->run, 0x41, 1, 0x5a);
+		} else {
+			ASSERT_EQ((__u32)KVM_EXIT_MMIO, vcpu->run->exit_reason)
+				TH_LOG("%s", vtx_describe_exit(vcpu->run, buf,
+							       sizeof(buf)));
+			vcpu->run->mmio.data[0] = 0x5a;
+		}
+		moved = s;
+		moved.cs.base = 0x10;
+		vtx_vcpu_set_sregs(vcpu, &moved);
+		vtx_vcpu_run(vcpu);
+		EXPECT_EQ((__u32)KVM_EXIT_IO, vcpu->run->exit_reason)
+			TH_LOG("case %d: %s", i,
+			       vtx_describe_exit(vcpu->run, buf, sizeof(buf)));
+		if (vcpu->run->exit_reason == KVM_EXIT_IO)
+			vtx_assert_io_out(vcpu->run, 0x43, 1, 0x11);
+	}
 }
 
 int main(int argc, char **argv)

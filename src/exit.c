@@ -101,12 +101,20 @@ static int vtx_exit_internal(struct vtx_vcpu *vcpu, u32 suberror,
 	return 0;
 }
 
+/* Where the guest's instruction is: CS.base + RIP. */
+static u64 vtx_exit_linear_rip(void)
+{
+	return vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
+}
+
 /**
  * vtx_exit_complete_pio() - finish the IN or OUT user space handled
  * @vcpu: the vCPU
  *
  * An IN takes its data from the I/O page, into AL, AX or EAX (which
  * zero-extends into RAX, as the CPU does); then the instruction is done.
+ * Not if user space moved the guest elsewhere meanwhile (KVM_SET_SREGS
+ * with another CS.base): as in KVM, the I/O is then forgotten.
  */
 void vtx_exit_complete_pio(struct vtx_vcpu *vcpu)
 {
@@ -116,6 +124,8 @@ void vtx_exit_complete_pio(struct vtx_vcpu *vcpu)
 	if (!vcpu->pio.pending)
 		return;
 	vcpu->pio.pending = false;
+	if (vtx_exit_linear_rip() != vcpu->pio.linear_rip)
+		return;
 	if (vcpu->pio.in) {
 		switch (vcpu->pio.size) {
 		case 1:
@@ -188,6 +198,7 @@ static int vtx_exit_io(struct vtx_vcpu *vcpu)
 	vcpu->pio.pending = true;
 	vcpu->pio.in = in;
 	vcpu->pio.size = size;
+	vcpu->pio.linear_rip = vtx_exit_linear_rip();
 	return 0;
 }
 

@@ -280,7 +280,7 @@ int vtx_mmio_fault(struct vtx_vcpu *vcpu, u64 gpa, bool write)
 	}
 	m->kind = VTX_MMIO_MEM;
 	m->write = write;
-	m->rip = st.rip;
+	m->rip = st.base[VTX_SEG_CS] + st.rip;
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = i->size;
@@ -414,7 +414,8 @@ int vtx_mmio_complete(struct vtx_vcpu *vcpu)
 	if (kind == VTX_MMIO_NONE)
 		return 1;
 	vtx_mmio_snapshot(vcpu, &st);
-	if (st.rip != vcpu->mmio.rip) {
+	/* User space moved the guest elsewhere: forget it, as KVM does. */
+	if (st.base[VTX_SEG_CS] + st.rip != vcpu->mmio.rip) {
 		vcpu->mmio.kind = VTX_MMIO_NONE;
 		return 1;
 	}
@@ -475,7 +476,7 @@ int vtx_mmio_string_io(struct vtx_vcpu *vcpu)
 	if (!k)
 		return vtx_mmio_fail(vcpu, NULL, 0);
 	m->count = k;
-	m->rip = st.rip;
+	m->rip = st.base[VTX_SEG_CS] + st.rip;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = m->write ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
 	run->io.size = m->size;

@@ -36,7 +36,7 @@ struct vtx_mmio {
 	u8 addr_size;
 	u8 seg;
 	u8 len;
-	u64 rip;
+	u64 rip;		/* CS.base + RIP of the instruction */
 };
 
 enum { VTX_MMIO_NONE, VTX_MMIO_MEM, VTX_MMIO_STRING };

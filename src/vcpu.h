@@ -49,11 +49,13 @@ struct vtx_guest_msrs {
  * @pending: KVM_EXIT_IO was returned and the instruction is not done
  * @in: IN (data comes back from user space) rather than OUT
  * @size: 1, 2 or 4 bytes
+ * @linear_rip: CS.base + RIP of the instruction
  */
 struct vtx_pio {
 	bool pending;
 	bool in;
 	u8 size;
+	u64 linear_rip;
 };
 
 /**
