@@ -700,7 +700,7 @@ static void gf_go(struct gf *g)
 	struct gf_vcpu *c = &g->cpu[fuzz_below(g->r, g->ncpu)];
 	struct vtx_slot *s1 = &g->vm.slots[1];
 	int n = 1 + fuzz_below(g->r, 4), prev, steps = 0;
-	bool user, mutated = false;
+	bool user, mutated = false, stale;
 	struct kvm_sregs s;
 	__u64 rip;
 	__u8 *p;
@@ -727,7 +727,12 @@ static void gf_go(struct gf *g)
 	/* What a fuzzed KVM_SET_SREGS took must read back and round-trip. */
 	if (!gf_set_sregs(g, c, &s, mutated) && mutated)
 		gf_check_state(g, c, false, false);
-	gf_set_regs(g, c, rip);
+	/*
+	 * A refused KVM_SET_REGS leaves the last setup's registers, and the
+	 * I/O or MMIO it was in: the next KVM_RUN may finish that without
+	 * entering the guest, so its exit says nothing of this state.
+	 */
+	stale = gf_set_regs(g, c, rip) != 0;
 	if (fuzz_chance(g->r, 5))
 		gf_msrs(g, c);
 	if (fuzz_chance(g->r, 2))
@@ -744,6 +749,9 @@ static void gf_go(struct gf *g)
 		if (fuzz_chance(g->r, 30) && gf_between(g, c))
 			prev = -1;
 		prev = gf_run(g, c, prev);
+		if (stale && prev >= 0)
+			prev = -1;
+		stale = false;
 		/* a step is one instruction: a few more, GF_STEPS_MAX in all */
 		if (prev == KVM_EXIT_DEBUG && steps++ < GF_STEPS_MAX)
 			n++;

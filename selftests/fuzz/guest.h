@@ -118,7 +118,7 @@ void gf_mode_sregs(struct gf *g, struct gf_vcpu *c, struct kvm_sregs *s,
 void gf_sregs_mutate(struct fuzz_rng *r, struct kvm_sregs *s);
 int gf_set_sregs(struct gf *g, struct gf_vcpu *c, struct kvm_sregs *s,
 		 bool mutated);
-void gf_set_regs(struct gf *g, struct gf_vcpu *c, __u64 rip);
+int gf_set_regs(struct gf *g, struct gf_vcpu *c, __u64 rip);
 void gf_msrs(struct gf *g, struct gf_vcpu *c);
 
 #endif /* VTX_FUZZ_GUEST_H */

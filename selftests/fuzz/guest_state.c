@@ -192,7 +192,7 @@ int gf_set_sregs(struct gf *g, struct gf_vcpu *c, struct kvm_sregs *s,
 	return r;
 }
 
-void gf_set_regs(struct gf *g, struct gf_vcpu *c, __u64 rip)
+int gf_set_regs(struct gf *g, struct gf_vcpu *c, __u64 rip)
 {
 	static const int reserved[] = { 3, 5, 15, 22, 31, 32, 63 };
 	struct kvm_regs rg;
@@ -219,6 +219,7 @@ void gf_set_regs(struct gf *g, struct gf_vcpu *c, __u64 rip)
 	if (rg.rflags & ~GF_RFLAGS_VALID ? r != -EINVAL : r)
 		gf_fail(g, "KVM_SET_REGS with RFLAGS 0x%llx: %d",
 			(unsigned long long)rg.rflags, r);
+	return r;
 }
 
 /* KVM_GET_MSRS or KVM_SET_MSRS of one to four random MSRs. */
