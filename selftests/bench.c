@@ -34,8 +34,8 @@
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
  * deterministic), exits every VM exit of the run, as the device counts
- * them (vtx: VTX_GET_VCPU_STATS; KVM: the "exits" statistic of the vCPU's
- * KVM_GET_STATS_FD), uexits the exits to user space the client saw. A
+ * them (the "exits" statistic of the vCPU's KVM_GET_STATS_FD, read by the
+ * same code on both devices), uexits the exits to user space the client saw. A
  * workload the host cannot run prints "BENCH-SKIP dev=NAME work=W
  * mode=M why=...". scripts/bench-report.sh turns the lines into the table.
  */
@@ -220,7 +220,7 @@ static int vcpu_big_real(struct vm *vm)
 	return xioctl(vm->vcpu, KVM_SET_SREGS, &sregs);
 }
 
-/* KVM: find the vCPU's "exits" statistic in its binary stats file. */
+/* Find the vCPU's "exits" statistic in its binary stats file (both devices). */
 static int kvm_stats_open(struct vm *vm)
 {
 	struct kvm_stats_header h;
@@ -259,15 +259,8 @@ static int kvm_stats_open(struct vm *vm)
 /* Every VM exit of the vCPU so far, as the device counts them. */
 static int vcpu_exits(struct vm *vm, __u64 *exits)
 {
-	struct vtx_vcpu_stats st;
 	int r;
 
-	if (is_vtx) {
-		r = xioctl(vm->vcpu, VTX_GET_VCPU_STATS, &st);
-		if (!r)
-			*exits = st.exits;
-		return r;
-	}
 	if (vm->stats < 0) {
 		r = kvm_stats_open(vm);
 		if (r)

@@ -84,6 +84,7 @@ static const struct {
 	{ KVM_CAP_INTERNAL_ERROR_DATA, 1 },
 	{ KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1 },
 	{ KVM_CAP_JOIN_MEMORY_REGIONS_WORKS, 1 },
+	{ KVM_CAP_BINARY_STATS_FD, 1 },
 };
 
 TEST_F(dev, check_extension_is_honest)
@@ -207,6 +208,11 @@ TEST_F(dev, capabilities_match_emulated_model)
 	/* Bochs has the EFER controls: only efer_switch=msr_list uses lists. */
 	EXPECT_EQ(params && strstr(params, "efer_switch=msr_list") ?
 		  VTX_CONFIG_EFER_MSR_LIST : 0U, c.config);
+	EXPECT_EQ((__u32)VTX_ABI_VERSION, c.abi_version);
+	EXPECT_EQ(0U, c.pad);
+	EXPECT_EQ(VTX_IOCTL_GET_CAPABILITIES | VTX_IOCTL_SET_SPEC_CTRL_POLICY |
+		  VTX_IOCTL_GET_SPEC_CTRL_POLICY | VTX_IOCTL_GET_VCPU_STATS |
+		  VTX_IOCTL_GET_SPEC_CTRL_STATE, c.ioctls);
 	for (i = 0; i < ARRAY_SIZE(c.reserved); i++)
 		EXPECT_EQ(0ULL, c.reserved[i]);
 }

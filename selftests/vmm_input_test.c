@@ -441,6 +441,58 @@ TEST_F(vmm_input, failed_entry_gives_back_its_interrupt)
 	EXPECT_EQ(0, ev.interrupt.injected);
 }
 
+static int set_dump_invalid_vmcs(const char *value)
+{
+	FILE *f = fopen("/sys/module/vtx/parameters/dump_invalid_vmcs", "w");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = fputs(value, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : r;
+}
+
+/*
+ * dump_invalid_vmcs: off by default, a failed VM entry logs nothing; on,
+ * it logs the guest state VM entry checked (here RFLAGS.VM in 64-bit
+ * mode), and a burst of failures is rate-limited.
+ */
+TEST_F(vmm_input, failed_entry_dump_is_opt_in)
+{
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct kvm_regs regs;
+	const char *log;
+	int i;
+
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_sti_start, guest_sti_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_get_regs(vcpu, &regs);
+	regs.rflags = 2 | RFLAGS_VM;
+	vtx_vcpu_set_regs(vcpu, &regs);
+	ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+	ASSERT_EQ((__u32)KVM_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
+	log = vtx_kmsg_read(&self->kmsg);
+	EXPECT_EQ(NULL, strstr(log, "VM entry failed")) TH_LOG("%s", log);
+
+	ASSERT_EQ(0, set_dump_invalid_vmcs("1"));
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, __vtx_vcpu_run(vcpu));
+		ASSERT_EQ((__u32)KVM_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
+	}
+	ASSERT_EQ(0, set_dump_invalid_vmcs("0"));
+	log = vtx_kmsg_read(&self->kmsg);
+	EXPECT_NE(NULL, strstr(log, "vcpu 0: VM entry failed (0x80000021"))
+		TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "rflags 0x20002"));
+	EXPECT_NE(NULL, strstr(log, "CS   sel 0x0008"));
+	/* Two per five seconds: ten failures in a row do not give ten. */
+	i = 0;
+	while ((log = strstr(log, "VM entry failed (0x80000021")) && ++log)
+		i++;
+	EXPECT_LE(1, i);
+	EXPECT_GE(2, i);
+}
+
 static __u8 shadow_of(struct vtx_vcpu *vcpu)
 {
 	struct kvm_vcpu_events ev;

@@ -323,6 +323,9 @@ static u32 vtx_caps_spec_flags(const struct vtx_caps *c)
 	return flags;
 }
 
+/* The report's size is ABI: new fields come out of @reserved. */
+static_assert(sizeof(struct vtx_capabilities) == 168);
+
 /**
  * vtx_caps_report() - fill the user-visible capability report
  * @c: the capabilities
@@ -347,4 +350,10 @@ void vtx_caps_report(const struct vtx_caps *c, struct vtx_capabilities *out)
 	out->vmx_procbased3 = c->procbased3;
 	out->vmx_exit = c->exit;
 	out->vmx_entry = c->entry;
+	out->abi_version = VTX_ABI_VERSION;
+	out->ioctls = VTX_IOCTL_GET_CAPABILITIES |
+		      VTX_IOCTL_SET_SPEC_CTRL_POLICY |
+		      VTX_IOCTL_GET_SPEC_CTRL_POLICY |
+		      VTX_IOCTL_GET_VCPU_STATS |
+		      VTX_IOCTL_GET_SPEC_CTRL_STATE;
 }

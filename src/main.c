@@ -96,3 +96,4 @@ module_exit(vtx_exit);
 
 MODULE_DESCRIPTION("vtx: a small, auditable VT-x backend");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VTX_VERSION);

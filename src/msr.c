@@ -26,6 +26,7 @@
 #include "msr_switch.h"
 #include "spec_ctrl_hw.h"
 #include "regs.h"
+#include "trace.h"
 #include "vcpu.h"
 #include "vmcs_init.h"
 #include "vmx_ops.h"
@@ -123,6 +124,7 @@ int vtx_msr_get(struct vtx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		r = vtx_mtrr_get(&vcpu->msrs.mtrr, index, data);
 	}
 	preempt_enable();
+	trace_vtx_msr(vcpu->id, index, r ? 0 : *data, false, host, r);
 	return r;
 }
 
@@ -269,6 +271,7 @@ int vtx_msr_set(struct vtx_vcpu *vcpu, u32 index, u64 data, bool host)
 	preempt_disable();
 	r = __vtx_msr_set(vcpu, index, data, host);
 	preempt_enable();
+	trace_vtx_msr(vcpu->id, index, data, true, host, r);
 	return r;
 }
 

@@ -62,9 +62,11 @@
 #include "run.h"
 #include "run_flags.h"
 #include "spec_ctrl_hw.h"
+#include "trace.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs.h"
+#include "vmcs_dump.h"
 #include "vmcs_init.h"
 #include "vmx_ops.h"
 
@@ -265,6 +267,9 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		local_irq_enable();
 		return -EIO;
 	}
+	/* Before the guest's debug registers and the L1D flush. */
+	if (trace_vtx_entry_enabled())
+		trace_vtx_entry(vcpu->id, vmcs_readl(GUEST_RIP));
 	vtx_msr_fault_before_entry(vcpu);
 	vtx_run_flush(vcpu, cpu);
 	vtx_debugreg_load_guest(vcpu);
@@ -280,6 +285,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
 	if (!r)
 		vtx_mitigation_after_exit(vcpu);
+
 	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {
 		u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 
@@ -295,6 +301,10 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		vtx_run_machine_check();
 	vtx_msr_fault_after_exit(vcpu, reason);
 	vtx_run_restore_host(vcpu, h, cpu);
+	/* Once the host is whole again: NMI handled, its state restored. */
+	if (!r && trace_vtx_exit_enabled())
+		trace_vtx_exit(vcpu->id, reason, vmcs_readl(GUEST_RIP),
+			       vmcs_readl(EXIT_QUALIFICATION));
 	local_irq_enable();
 
 	if (r == VTX_VMENTER_FAULT)
@@ -304,6 +314,8 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		vcpu->run->fail_entry.hardware_entry_failure_reason =
 			vmcs_read32(VM_INSTRUCTION_ERROR);
 		vcpu->run->fail_entry.cpu = cpu;
+		vtx_vmcs_dump(vcpu,
+			      vcpu->run->fail_entry.hardware_entry_failure_reason);
 		vtx_event_entry_failed(vcpu);
 		return -EPROTO;
 	}
@@ -312,6 +324,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		vmcs->launched = true;
 		vtx_event_after_exit(vcpu, reason);
 	} else {
+		vtx_vmcs_dump(vcpu, reason);
 		vtx_event_entry_failed(vcpu);
 	}
 	vcpu->exits++;

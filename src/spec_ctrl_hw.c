@@ -42,6 +42,7 @@
 #include "msr_switch.h"
 #include "spec_ctrl.h"
 #include "spec_ctrl_hw.h"
+#include "trace.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmx_ops.h"
@@ -319,7 +320,12 @@ int vtx_spec_ctrl_hw_set(struct vtx_vcpu *vcpu, u64 value, bool host)
 		r = vtx_spec_ctrl_check_write(&vtx_spec_ctrl_host,
 					      vcpu->spec_ctrl.valid, value,
 					      false);
-	return r ? r : vtx_spec_ctrl_hw_store(vcpu, value);
+	if (!r)
+		r = vtx_spec_ctrl_hw_store(vcpu, value);
+	if (!r && trace_vtx_spec_ctrl_enabled())
+		trace_vtx_spec_ctrl(vcpu->id, value,
+				    vtx_spec_ctrl_hw_effective(vcpu), host);
+	return r;
 }
 
 /**
@@ -347,6 +353,7 @@ int vtx_spec_ctrl_hw_wrmsr(struct vtx_vcpu *vcpu, u64 value)
 		s->shadow = value;
 		*slot = vtx_spec_ctrl_effective(value, vcpu->vm->spec_ctrl_mask,
 						vcpu->vm->spec_ctrl_forced);
+		trace_vtx_spec_ctrl(vcpu->id, value, *slot, false);
 		return 0;
 	}
 	return vtx_spec_ctrl_hw_set(vcpu, value, false);

@@ -48,6 +48,7 @@
 #include "regs.h"
 #include "run.h"
 #include "spec_ctrl_hw.h"
+#include "stats.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs.h"
@@ -308,6 +309,9 @@ static long vtx_vcpu_ioctl(struct file *filp, unsigned int cmd,
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	/* Not under the mutex: it must not wait for a running vCPU. */
+	if (cmd == KVM_GET_STATS_FD)
+		return vtx_stats_fd(vcpu->vm, vcpu);
 
 	switch (cmd) {
 	case KVM_RUN:

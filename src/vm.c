@@ -32,6 +32,7 @@
 #include "spec_ctrl_hw.h"
 #include "controls.h"
 #include "fpu_state.h"
+#include "stats.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmcs_init.h"
@@ -65,6 +66,7 @@ long vtx_vm_check_extension(unsigned long ext)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
@@ -192,6 +194,8 @@ static long vtx_vm_ioctl(struct file *filp, unsigned int cmd,
 		return vtx_spec_ctrl_set_policy(vm, (void __user *)arg);
 	case VTX_GET_SPEC_CTRL_POLICY:
 		return vtx_spec_ctrl_get_policy(vm, (void __user *)arg);
+	case KVM_GET_STATS_FD:
+		return vtx_stats_fd(vm, NULL);
 	}
 	/* KVM answers an unknown VM ioctl with -ENOTTY. */
 	return -ENOTTY;

@@ -45,6 +45,7 @@
 
 #include "caps.h"
 #include "cpu.h"
+#include "trace.h"
 #include "vmcs.h"
 #include "vmcs_list.h"
 #include "vmx_ops.h"
@@ -136,6 +137,7 @@ static void __vtx_vmcs_clear_local(struct vtx_vmcs *vmcs)
 {
 	lockdep_assert_irqs_disabled();
 
+	trace_vtx_vmcs_clear(smp_processor_id(), vmcs->pa, false);
 	if (this_cpu_read(vtx_current_vmcs) == vmcs)
 		this_cpu_write(vtx_current_vmcs, NULL);
 	vtx_vmcs_list_clear(&vmcs->link, vtx_vmcs_vmclear_entry, NULL);
@@ -248,6 +250,8 @@ int vtx_vmcs_load(struct vtx_vmcs *vmcs)
 		vmcs->loads++;
 	}
 	local_irq_restore(flags);
+	if (!r)
+		trace_vtx_vmcs_load(cpu, vmcs->pa, add);
 	return r;
 }
 

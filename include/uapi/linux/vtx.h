@@ -75,6 +75,23 @@
 #define VTX_MITIGATE_EXCEPTION_LOOPS	(1U << 6)
 #define VTX_MITIGATE_CLEAR_CPU_BUFFERS	(1U << 7)
 
+/*
+ * struct vtx_capabilities.abi_version: VTX_ABI_VERSION, raised on any
+ * change a harness must know of. A module from before it reports 0.
+ */
+#define VTX_ABI_VERSION			1
+
+/*
+ * struct vtx_capabilities.ioctls: one bit per vtx ioctl (this header's,
+ * not KVM's) that this module answers, so that a harness can gate on
+ * features rather than on versions.
+ */
+#define VTX_IOCTL_GET_CAPABILITIES	(1ULL << 0)
+#define VTX_IOCTL_SET_SPEC_CTRL_POLICY	(1ULL << 1)
+#define VTX_IOCTL_GET_SPEC_CTRL_POLICY	(1ULL << 2)
+#define VTX_IOCTL_GET_VCPU_STATS	(1ULL << 3)
+#define VTX_IOCTL_GET_SPEC_CTRL_STATE	(1ULL << 4)
+
 /* struct vtx_capabilities.host_bugs: the X86_BUG_* flags the kernel set. */
 #define VTX_HOST_VULN_L1TF		(1U << 0)
 #define VTX_HOST_VULN_ITLB_MULTIHIT	(1U << 1)
@@ -105,6 +122,9 @@
  *	this host, with the module parameters and the kernel's own
  *	mitigation choices of this boot.
  * @host_bugs: VTX_HOST_VULN_* bits: the CPU bugs the kernel found.
+ * @abi_version: VTX_ABI_VERSION.
+ * @pad: zero.
+ * @ioctls: VTX_IOCTL_* bits: the vtx ioctls this module answers.
  * @reserved: zero.
  */
 struct vtx_capabilities {
@@ -126,7 +146,10 @@ struct vtx_capabilities {
 	__u64 vmx_entry;
 	__u32 mitigations;
 	__u32 host_bugs;
-	__u64 reserved[7];
+	__u32 abi_version;
+	__u32 pad;
+	__u64 ioctls;
+	__u64 reserved[5];
 };
 
 /* System ioctl on /dev/vtx: report the hardware's capabilities. */
