@@ -10,6 +10,10 @@
 #   make check      everything above plus the emulated-host tests
 #   make demo       boot the emulated Intel host and show the capability report
 #   make load       on a real Intel host: insmod vtx.ko, show the report, run the demo
+#   make install    on a real host: vtx.ko into /lib/modules/<kernel>/updates
+#   make dkms-install  the same through DKMS, rebuilt for each new kernel
+#                   (their uninstall targets and the opt-in modprobe.d and
+#                   modules-load.d files: below, and the README)
 #   make bench      vtx against kvm_intel, one emulated boot (not in make check)
 #   make fuzz       the fuzzer alone in the emulated host, SEED= DURATION=
 
@@ -18,8 +22,52 @@ ABI ?= $(shell apt-cache depends linux-headers-amd64 2>/dev/null | \
 	 sed -n 's/.*Depends: linux-headers-\([0-9].*\)/\1/p' | head -n 1)
 KDIR ?= /usr/src/linux-headers-$(ABI)
 
+# The release. VERSION is its only source: Kbuild passes it to the module
+# as VTX_VERSION (MODULE_VERSION), make dkms-src writes it into dkms.conf.
+VTX_VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# The kernel to install for. make, make check, make demo and the other
+# test targets build for $(ABI) above, the kernel the emulated host boots,
+# whatever this machine runs. make install, modules-host, load and
+# dkms-install are for a real host, so they build for the kernel it runs:
+#
+#  - KVER, by default uname -r, with the headers in /lib/modules/$(KVER)/build
+#    (where DKMS looks too). Their path is resolved, so that on a host that
+#    runs $(ABI) both builds are the same Kbuild command and neither
+#    rebuilds the other's objects. For two different kernels each build
+#    replaces the other's vtx.ko in this tree.
+#  - Without those headers (a kernel Debian no longer ships, or an upgrade
+#    not yet booted), $(KDIR), Debian's current ABI, with a message: that
+#    vtx.ko loads once the host boots that kernel. make load refuses it.
+#    A KVER given explicitly must have its headers: no silent fallback.
+#  - A KDIR given explicitly is used as it is.
+#
+# The release installed to is the headers' UTS_RELEASE, passed to Kbuild as
+# KERNELRELEASE (DKMS does the same): Debian's headers have the upstream
+# version (6.1.y) in include/config/kernel.release, which modules_install
+# would otherwise take for the /lib/modules directory.
+KVER ?= $(shell uname -r)
+ifeq ($(origin KDIR),file)
+inst-headers = $(realpath /lib/modules/$(KVER)/build)
+INST_KDIR = $(or $(inst-headers),$(if $(filter file,$(origin KVER)),$(KDIR),$(error \
+	no headers for kernel $(KVER) in /lib/modules/$(KVER)/build: apt-get install linux-headers-$(KVER))))
+inst-fallback = $(if $(inst-headers),,y)
+else
+INST_KDIR = $(KDIR)
+inst-fallback =
+endif
+INST_KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(INST_KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# DESTDIR or INSTALL_MOD_PATH stage an install under another root.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+inst-root = $(if $(INSTALL_MOD_PATH),$(abspath $(INSTALL_MOD_PATH)))
+DEPMOD ?= /sbin/depmod
+MODINFO ?= /sbin/modinfo
+DKMS ?= dkms
+
 BUILD := $(CURDIR)/.build
 SRCTREE := $(BUILD)/linux-source-6.1
+KSFT := $(BUILD)/kselftest
 KIMAGE := $(BUILD)/kimage
 ST_OUT := $(BUILD)/selftests
 RESULTS := $(BUILD)/results
@@ -28,7 +76,7 @@ KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
 ST_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -I$(CURDIR)/selftests/include -I$(CURDIR)/include/uapi \
-	-I$(SRCTREE)/tools/testing/selftests -pthread
+	-I$(KSFT) -pthread
 ST_LIB := $(wildcard selftests/lib/*.c)
 ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
@@ -43,7 +91,10 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests/fuzz/*.c selftests/fuzz/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load kapi-check bench fuzz
+	selftests kimage check demo load kapi-check bench fuzz print-abi \
+	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
+	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
+	uninstall-modules-load
 
 all: modules
 
@@ -65,6 +116,25 @@ $(SRCTREE_STAMP):
 
 srctree: $(SRCTREE_STAMP)
 
+# The selftests' kselftest.h and kselftest_harness.h, which Debian ships
+# only in linux-source-6.1's tarball: copied from the extracted tree if
+# make check has extracted it (checkpatch, KUnit), else taken alone from
+# the tarball (about 10 s), so that make load needs no 1.5 GB tree.
+KSFT_STAMP := $(KSFT)/.extracted
+KSFT_FILES := kselftest.h kselftest_harness.h
+
+$(KSFT_STAMP):
+	rm -rf $(KSFT)
+	mkdir -p $(KSFT)
+	if [ -f $(SRCTREE_STAMP) ]; then \
+		cp $(addprefix $(SRCTREE)/tools/testing/selftests/,$(KSFT_FILES)) $(KSFT)/; \
+	else \
+		tar -C $(KSFT) -xJf /usr/src/linux-source-6.1.tar.xz \
+			--strip-components=4 $(addprefix \
+			linux-source-6.1/tools/testing/selftests/,$(KSFT_FILES)); \
+	fi
+	touch $@
+
 sparse:
 	$(KMAKE) C=2 CF=-Wsparse-error modules
 
@@ -84,7 +154,7 @@ KAPI := $(BUILD)/kapi
 kapi-check:
 	rm -rf $(KAPI)
 	mkdir -p $(KAPI)
-	cp -r Kbuild src include $(KAPI)/
+	cp -r Kbuild VERSION src include $(KAPI)/
 	$(MAKE) -C $(KDIR) M=$(KAPI) W=1 VTX_EMERGENCY_API=crash_vmclear \
 		VTX_KAPI_SHIM=$(CURDIR)/scripts/kapi/crash_vmclear.h \
 		KBUILD_MODPOST_WARN=1 modules 2>&1 | tee $(KAPI)/build.log
@@ -95,12 +165,19 @@ kapi-check:
 kunit: srctree
 	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
 
-$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(SRCTREE_STAMP)
+$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(KSFT_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
 
+# vtx_info --check's host checks are in their own file.
+$(ST_OUT)/vtx_info: selftests/vtx_info.c selftests/host_check.c $(ST_LIB) \
+		$(ST_HDR) $(KSFT_STAMP)
+	@mkdir -p $(ST_OUT)
+	$(CC) $(ST_CFLAGS) -o $@ selftests/vtx_info.c selftests/host_check.c \
+		$(ST_LIB)
+
 $(ST_OUT)/vtx_fuzz: $(ST_FUZZ) $(ST_FUZZ_HDR) $(ST_LIB) $(ST_HDR) \
-		$(SRCTREE_STAMP)
+		$(KSFT_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(CC) $(ST_CFLAGS) -I$(CURDIR)/selftests/fuzz -o $@ $(ST_FUZZ) $(ST_LIB)
 
@@ -159,12 +236,130 @@ fuzz:
 		--timeout $$(( $(DURATION) * 4 + 600 )) --out $(BUILD)/fuzz \
 		--name fuzz --append "vtxtests=vtx_fuzz vtxtimeout=$$(( $(DURATION) * 4 + 300 )) vtxduration=$(DURATION) $(if $(SEED),vtxseed=$(SEED))"
 
+# A real Intel host: only the build's packages (deps.sh --build: no Bochs,
+# no test tools), vtx.ko for the running kernel, and the two tools. The
+# checks come first, so that a loaded kvm_intel or a vtx.ko for another
+# kernel stops with what to do rather than with insmod's error.
 load:
-	scripts/deps.sh
-	$(MAKE) modules selftests
+	@if [ -e /sys/module/kvm_intel ] && [ ! -e /sys/module/kvm_intel/initstate ]; then \
+		echo "load: kvm_intel is built into this kernel, and vtx cannot load beside it" >&2; \
+		exit 1; \
+	elif [ -e /sys/module/kvm_intel ]; then \
+		echo "load: kvm_intel is loaded, and vtx cannot load beside it. Stop its VMs, then:" >&2; \
+		echo "    sudo modprobe -r kvm_intel kvm" >&2; \
+		echo "(make install-modprobe-conf keeps it from loading at boot)" >&2; \
+		exit 1; \
+	fi
+	@if [ -e /sys/module/vtx ]; then \
+		echo "load: vtx is already loaded: sudo rmmod vtx" >&2; exit 1; \
+	fi
+	scripts/deps.sh --build
+	$(MAKE) modules-host $(ST_OUT)/vtx_info $(ST_OUT)/vtx_demo
+	@built=$$($(MODINFO) -F vermagic vtx.ko | cut -d' ' -f1); \
+	if [ "$$built" != "$$(uname -r)" ]; then \
+		echo "load: vtx.ko is built for $$built, but this host runs $$(uname -r):" >&2; \
+		echo "    apt-get install linux-headers-$$(uname -r), or boot $$built" >&2; \
+		exit 1; \
+	fi
 	insmod vtx.ko
 	$(ST_OUT)/vtx_info
 	$(ST_OUT)/vtx_demo
+
+# Installing on a real host (the kernel: see KVER above). make install is
+# Kbuild's modules_install into /lib/modules/<kernel>/updates, which
+# depmod ranks above the kernel's own modules, then depmod (Kbuild skips
+# it without a System.map). It does not sign: a distribution kernel's
+# signing key stays with the distribution, so Kbuild's SIGN step could
+# only fail (CONFIG_MODULE_SIG_ALL= turns it off); under Secure Boot,
+# make dkms-install signs with DKMS's MOK key. INSTALL_MOD_PATH= or
+# DESTDIR= stages it under another root (depmod -b). Build as yourself
+# (make modules-host), then sudo make install.
+inst-note = $(if $(inst-fallback),@echo "vtx: no headers for the running \
+	kernel $(KVER) in /lib/modules/$(KVER)/build. Building for Debian's \
+	current kernel $(INST_KVER) instead: vtx.ko loads once the host boots \
+	it. To build for $(KVER): apt-get install linux-headers-$(KVER)" >&2)
+inst-kver-check = @[ -n "$(INST_KVER)" ] || { echo "vtx: no UTS_RELEASE in \
+	$(INST_KDIR)/include/generated/utsrelease.h" >&2; exit 1; }
+inst-depmod = $(DEPMOD) $(if $(inst-root),-b $(inst-root)) -a $(INST_KVER)
+
+modules-host:
+	$(inst-note)
+	$(inst-kver-check)
+	$(MAKE) KDIR=$(INST_KDIR) modules
+
+install: modules-host
+	$(MAKE) -C $(INST_KDIR) M=$(CURDIR) KERNELRELEASE=$(INST_KVER) \
+		INSTALL_MOD_PATH=$(inst-root) INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	$(inst-depmod)
+
+uninstall:
+	$(inst-kver-check)
+	rm -f $(inst-root)/lib/modules/$(INST_KVER)/updates/vtx.ko
+	$(inst-depmod)
+	@left=$$(ls $(inst-root)/lib/modules/*/updates/vtx.ko 2>/dev/null) && \
+		echo "uninstall: still installed for other kernels (KVER=<release>):" $$left || :
+
+# DKMS (dkms.conf): the sources a build needs, no tests, in
+# /usr/src/vtx-$(VTX_VERSION), then dkms add, build and install for the
+# kernel above; AUTOINSTALL rebuilds it for each kernel installed later,
+# and DKMS signs it with its MOK key (Secure Boot). dkms-install replaces
+# any vtx already in DKMS, dkms-uninstall removes every version of it.
+# make dkms-src DESTDIR=<dir> stages the tree alone, as a -dkms package
+# ships it.
+DKMS_SRCTREE ?= /usr/src
+DKMS_SRC = $(DESTDIR)$(DKMS_SRCTREE)/vtx-$(VTX_VERSION)
+DKMS_FILES = COPYING VERSION Kbuild Makefile \
+	$(wildcard src/*.[chS] src/*/*.[chS] include/*/*/*.h)
+dkms-versions = $$($(DKMS) status vtx 2>/dev/null | \
+	sed -n 's|^vtx/\([^,:]*\)[,:].*|\1|p' | sort -u)
+
+dkms-src:
+	@[ -n "$(VTX_VERSION)" ] || { echo "dkms-src: no VERSION" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/@VERSION@/$(VTX_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+dkms-install:
+	$(if $(DESTDIR),$(error dkms-install acts on this host: DESTDIR is for make dkms-src))
+	@command -v $(DKMS) >/dev/null || { \
+		echo "dkms-install: no dkms: sudo scripts/deps.sh --build" >&2; exit 1; }
+	$(inst-note)
+	$(inst-kver-check)
+	for v in $(dkms-versions); do $(DKMS) remove vtx/$$v --all || exit 1; done
+	$(MAKE) dkms-src
+	$(DKMS) add vtx/$(VTX_VERSION)
+	$(DKMS) build vtx/$(VTX_VERSION) -k $(INST_KVER)
+	$(DKMS) install vtx/$(VTX_VERSION) -k $(INST_KVER)
+
+dkms-uninstall:
+	$(if $(DESTDIR),$(error dkms-uninstall acts on this host: not under DESTDIR))
+	for v in $(dkms-versions); do \
+		$(DKMS) remove vtx/$$v --all && rm -rf $(DKMS_SRCTREE)/vtx-$$v || exit 1; \
+	done
+	rm -rf $(DKMS_SRC)
+
+# Opt-in host configuration, never installed by install or dkms-install:
+# the kvm_intel blacklist (scripts/modprobe.d/vtx-no-kvm.conf) and loading
+# vtx at boot (scripts/modules-load.d/vtx.conf), which needs the first.
+install-modprobe-conf:
+	install -D -m 644 scripts/modprobe.d/vtx-no-kvm.conf \
+		$(DESTDIR)/etc/modprobe.d/vtx-no-kvm.conf
+
+uninstall-modprobe-conf:
+	rm -f $(DESTDIR)/etc/modprobe.d/vtx-no-kvm.conf
+
+install-modules-load:
+	install -D -m 644 scripts/modules-load.d/vtx.conf \
+		$(DESTDIR)/etc/modules-load.d/vtx.conf
+
+uninstall-modules-load:
+	rm -f $(DESTDIR)/etc/modules-load.d/vtx.conf
+
+# The ABI make builds for, for scripts (scripts/install-check.sh).
+print-abi:
+	@echo $(ABI)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

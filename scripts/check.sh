@@ -8,6 +8,13 @@
 #   kunit       KUnit suites under UML
 #   selftests   the static test binaries build
 #   novmx       on a host without VMX, each test binary skips with the reason
+#               (but host_check_test, which the hostcheck tier runs)
+#   hostcheck   host_check_test on this host: vtx_info --check must say
+#               whether vtx can run here and why not, exiting 0 or 1
+#   install     make install and make uninstall into a temporary root, and
+#               DKMS (add, build, sign, install) on private trees, for the
+#               kernel make builds for; the version modinfo reports
+#               (scripts/install-check.sh)
 #   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU (every
 #               emulated tier runs on Bochs 3.0, see below)
 #   emu-2cpu    the same with 2 CPUs
@@ -103,6 +110,8 @@ novmx() {
 		echo "novmx: this host has VMX; the no-VMX skip path is not exercised"
 	else
 		for t in .build/selftests/*_test; do
+			# It runs with or without VMX: the hostcheck tier.
+			[ "${t##*/}" != host_check_test ] || continue
 			out=$("$t" 2>&1)
 			rc=$?
 			if [ $rc -eq 4 ] && echo "$out" | grep -q "SKIP host CPU has no VMX"; then
@@ -116,6 +125,23 @@ novmx() {
 		done
 	fi
 	echo "$p $f $s" >"$results/novmx.counts"
+}
+
+# vtx_info --check on this host, through host_check_test: without VMX
+# (this machine) it must exit 1 and name the reason, with VMX exit 0. The
+# output is framed as an emulated boot's, so that tap-count.sh counts it.
+hostcheck() {
+	local log=$results/hostcheck.results rc=0
+
+	{
+		echo "VTX-PLAN host_check_test"
+		echo "VTX-BEGIN host_check_test"
+		.build/selftests/host_check_test 2>&1 || rc=$?
+		echo "VTX-END host_check_test rc=$rc"
+		echo "VTX-DONE"
+	} >"$log"
+	scripts/tap-count.sh --label hostcheck \
+		--counts "$results/hostcheck.counts" "$log"
 }
 
 # Every emulated tier runs on Bochs 3.0 (scripts/bochs3.sh, built and
@@ -143,9 +169,14 @@ tests=1
 step selftests make -s selftests || tests=0
 if [ $tests -eq 1 ]; then
 	counted novmx "$results/novmx.counts" novmx
+	counted hostcheck "$results/hostcheck.counts" hostcheck
 else
 	fail_tier novmx "the selftests did not build"
+	fail_tier hostcheck "the selftests did not build"
 fi
+
+counted install "$results/install.counts" \
+	scripts/install-check.sh --out "$results/install.counts"
 
 kimage=1
 step kimage make -s kimage || kimage=0

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtx_info: print what /dev/vtx reports about this host's VMX hardware.
+ * vtx_info: print what /dev/vtx reports about this host's VMX hardware,
+ * or, with --check, whether this host can run vtx at all (host_check.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
 
+#include "host_check.h"
 #include "vtx_test.h"
 
 static const struct {
@@ -57,9 +60,9 @@ static const struct {
 	{ VTX_MITIGATE_CLEAR_CPU_BUFFERS, "VERW before entry" },
 };
 
-int main(int argc, char **argv)
+/* The capability report of the device at @path; the exit status. */
+static int vtx_info_report(const char *path)
 {
-	const char *path = argc > 1 ? argv[1] : VTX_DEV_PATH;
 	struct vtx_capabilities c;
 	int fd, r;
 	size_t i;
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
 	}
 	printf("%s: KVM API version %d\n", path,
 	       __vtx_ioctl(fd, KVM_GET_API_VERSION, NULL));
+	printf("vtx ABI version %u; vtx ioctls 0x%llx (VTX_IOCTL_*)\n",
+	       c.abi_version, (unsigned long long)c.ioctls);
 	printf("VMCS revision 0x%x, size %u bytes; MSR lists up to %u entries\n",
 	       c.vmcs_revision, c.vmcs_size, c.msr_list_max);
 	for (i = 0; i < ARRAY_SIZE(cap_names); i++)
@@ -107,4 +112,46 @@ int main(int argc, char **argv)
 	printf("raw: exit 0x%llx entry 0x%llx\n",
 	       (unsigned long long)c.vmx_exit, (unsigned long long)c.vmx_entry);
 	return 0;
+}
+
+/* The host check, then, if vtx is loaded, its report; 0 when vtx can run. */
+static int vtx_info_check(void)
+{
+	int no = host_check_run();
+
+	if (!access(VTX_DEV_PATH, F_OK)) {
+		printf("\n");
+		fflush(stdout);
+		vtx_info_report(VTX_DEV_PATH);
+	}
+	return no ? 1 : 0;
+}
+
+static int vtx_info_usage(FILE *out, int status)
+{
+	fprintf(out,
+		"usage: vtx_info [DEVICE]  the capability report of DEVICE (default %s)\n"
+		"       vtx_info --check   can this host run vtx? exit 0 if so, 1 if not\n"
+		"       vtx_info --help    this text\n",
+		VTX_DEV_PATH);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	const char *arg = argc > 1 ? argv[1] : VTX_DEV_PATH;
+
+	if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+		return vtx_info_usage(stdout, 0);
+	if (argc > 2) {
+		fprintf(stderr, "vtx_info: too many arguments\n");
+		return vtx_info_usage(stderr, 2);
+	}
+	if (!strcmp(arg, "--check"))
+		return vtx_info_check();
+	if (arg[0] == '-') {
+		fprintf(stderr, "vtx_info: unknown option '%s'\n", arg);
+		return vtx_info_usage(stderr, 2);
+	}
+	return vtx_info_report(arg);
 }
