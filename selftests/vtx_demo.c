@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <linux/kvm.h>
+
+#include <asm/vmx.h>
 #include <linux/vtx.h>
 
 /* Guest code assembled into this binary, between two labels. */
@@ -196,16 +198,28 @@ static void set_cpuid(int dev, struct vcpu *v)
 		die("KVM_SET_CPUID2");
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* The name <asm/vmx.h> gives a basic exit reason, or "?". */
+static const char *exit_reason_name(__u32 reason)
+{
+	static const struct {
+		__u32 reason;
+		const char *name;
+	} names[] = { VMX_EXIT_REASONS };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].reason == reason)
+			return names[i].name;
+	return "?";
+}
+
 /* vtx's own view of a vCPU: its VM exits by reason. */
 static void print_stats(int fd, const char *who)
 {
-	static const char *const names[VTX_NR_EXIT_REASONS] = {
-		[0] = "EXCEPTION_NMI", [1] = "EXTERNAL_INTERRUPT",
-		[10] = "CPUID", [12] = "HLT", [28] = "CR_ACCESS",
-		[30] = "IO_INSTRUCTION", [31] = "MSR_READ",
-		[32] = "MSR_WRITE", [48] = "EPT_VIOLATION",
-		[52] = "PREEMPTION_TIMER",
-	};
 	struct vtx_vcpu_stats st;
 	unsigned int i;
 
@@ -214,7 +228,7 @@ static void print_stats(int fd, const char *who)
 	printf("%s: %llu VM exits:", who, (unsigned long long)st.exits);
 	for (i = 0; i < VTX_NR_EXIT_REASONS; i++)
 		if (st.exit_reason[i])
-			printf(" %s=%llu", names[i] ? names[i] : "?",
+			printf(" %s=%llu", exit_reason_name(i),
 			       (unsigned long long)st.exit_reason[i]);
 	printf("\n");
 }
