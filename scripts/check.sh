@@ -47,12 +47,38 @@
 #
 # A tier that cannot run because an earlier one failed counts as failed.
 # The last line is the total: "N passed, N failed, N skipped".
+#
+# Each tier says when it starts (and how long it took last time), each
+# test's ok / not ok line shows as it happens, and a failing tier ends
+# with its failing tests and where its logs are. TIERS="build kunit
+# emu-1cpu" runs only those tiers (the others are neither run nor
+# counted); TESTS=a_test,b_test runs only those test binaries in the
+# emulated tiers that run the whole suite.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 results=$top/.build/results
 rm -rf "$results"
 mkdir -p "$results"
+# Each tier's last duration, kept across runs: "name seconds" lines.
+durations=$top/.build/durations
+export TESTS="${TESTS:-}"
+
+# wanted NAME: the tier is selected (TIERS unset, or it names NAME).
+wanted() {
+	[ -z "${TIERS:-}" ] && return 0
+	case " $TIERS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# started NAME: say that the tier starts, with its last duration.
+started() {
+	local last
+	last=$(sed -n "s/^$1 \([0-9]*\)$/\1/p" "$durations" 2>/dev/null)
+	echo "-- $1: started $(date +%H:%M:%S)${last:+ (last run ${last} s)}"
+}
 
 passed=0
 failed=0
@@ -64,17 +90,39 @@ record() { # tier passed failed skipped seconds
 	skipped=$((skipped + $4))
 	printf '== %-10s %3d passed, %d failed, %d skipped  (%d s)\n' \
 		"$1" "$2" "$3" "$4" "$5" | tee -a "$results/summary"
+	{
+		grep -v "^$1 " "$durations" 2>/dev/null
+		echo "$1 $5"
+	} >"$durations.new" && mv "$durations.new" "$durations"
+}
+
+# failures NAME LOG [DIR]: after a failing tier, its failing tests and
+# where to look.
+failures() {
+	echo "-- $1 failed:"
+	sed 's/^\[[^]]*\] [+] //; s/^\[[^]]*\] //' "$2" |
+		grep -E '^not ok ' | sort -u | head -n 30 | sed 's/^/--   /'
+	echo "-- logs: $2${3:+ and $3/ (results.log, console.log, bochs.log)}"
 }
 
 # step NAME CMD...: one test that passes when CMD succeeds.
 step() {
 	local name=$1 start rc
 	shift
+	if ! wanted "$name"; then
+		# What the selected tiers build on is built, quietly.
+		case $name in
+		build | selftests | kimage) "$@" >"$results/$name.log" 2>&1 ;;
+		esac
+		return
+	fi
+	started "$name"
 	start=$(date +%s)
 	"$@" >"$results/$name.log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		tail -n 40 "$results/$name.log"
+		echo "-- logs: $results/$name.log"
 		record "$name" 0 1 0 $(($(date +%s) - start))
 	else
 		record "$name" 1 0 0 $(($(date +%s) - start))
@@ -84,20 +132,34 @@ step() {
 
 # counted NAME COUNTSFILE CMD...: a tier that writes "P F S" to COUNTSFILE.
 counted() {
-	local name=$1 counts=$2 start p f s
+	local name=$1 counts=$2 start p f s show dir=
 	shift 2
+	wanted "$name" || return 0
+	started "$name"
 	start=$(date +%s)
 	rm -f "$counts"
-	"$@" 2>&1 | tee "$results/$name.log" | grep -E '^(\[|#|ok|not ok|==|Testing|.*passed)' | tail -n 60
+	# Live: an emulated tier's "[name] + ok ..." lines (emu-run.sh), the
+	# others' TAP lines; not the emulated tiers' full list at the end.
+	case $name in
+	emu-*)
+		show='^\[[^]]*\] \+ |^\[[^]]*\] Bochs ran|^(ok|not ok) |^== '
+		dir=$top/.build/$name
+		;;
+	*)	show='^(\[[^]]*\] )?(ok|not ok)( |$)|^== ' ;;
+	esac
+	"$@" 2>&1 | tee "$results/$name.log" | grep --line-buffered -E "$show"
 	if read -r p f s <"$counts" 2>/dev/null; then
+		[ "$f" -eq 0 ] || failures "$name" "$results/$name.log" "$dir"
 		record "$name" "$p" "$f" "$s" $(($(date +%s) - start))
 	else
 		tail -n 40 "$results/$name.log"
+		failures "$name" "$results/$name.log" "$dir"
 		record "$name" 0 1 0 $(($(date +%s) - start))
 	fi
 }
 
 fail_tier() { # name reason
+	wanted "$1" || return 0
 	echo "$1: not run: $2"
 	record "$1" 0 1 0 0
 }

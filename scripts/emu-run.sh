@@ -29,6 +29,10 @@
 #   --name     label of the output lines (default 1cpu / 2cpu)
 #   --megs     guest RAM in MB (default 512)
 #   --append   extra kernel command line arguments (e.g. vtxtimeout=N)
+#   TESTS      (environment) a_test,b_test: a test boot runs only those,
+#              unless --append names its own vtxtests=
+# While Bochs runs, each test's TAP line is printed on stderr as it comes,
+# as "[name] + ok 3 test.case"; the full results follow at the end.
 #   --model    Bochs CPU model (default corei7_skylake_x); the tests see it
 #              as VTX_CPU_MODEL. sapphire_rapids (Bochs 3.0 only) gets
 #              clearcpuid=amx_tile,amx_bf16,amx_int8 on the kernel command
@@ -195,6 +199,14 @@ fi
 [ "$model" != sapphire_rapids ] ||
 	cmdline="$cmdline clearcpuid=amx_tile,amx_bf16,amx_int8"
 [ -z "$append" ] || cmdline="$cmdline $append"
+# TESTS=a_test,b_test (make check TESTS=...): only those, in a test boot
+# that does not choose its own.
+if [ -n "${TESTS:-}" ] && [ "$mode" = test ]; then
+	case " $append" in
+	*" vtxtests="*) ;;
+	*) cmdline="$cmdline vtxtests=$TESTS" ;;
+	esac
+fi
 
 iso=$(mktemp -d "${TMPDIR:-/tmp}/vtx-iso.XXXXXX")
 bochs_pid=''
@@ -309,15 +321,28 @@ timeline() {
 	echo "$_size"
 }
 
+# live N: print the TAP results among results.log's complete lines after
+# line N as they come, as "[name] + ok 3 test.case"; prints the new N.
+live() {
+	_n=$(wc -l <"$out/results.log")
+	if [ "$_n" -gt "$1" ]; then
+		sed -n "$(($1 + 1)),${_n}p" "$out/results.log" | tr -d '\r' |
+			grep -E '^(not )?ok ' | sed "s/^/[$name] + /" >&2
+	fi
+	echo "$_n"
+}
+
 why=''
 grace=0
 tl_console=0
 tl_results=0
+live_n=0
 : >"$out/timeline.log"
 while kill -0 "$bochs_pid" 2>/dev/null; do
 	sleep 1
 	tl_console=$(timeline "$out/console.log" console "$tl_console")
 	tl_results=$(timeline "$out/results.log" results "$tl_results")
+	live_n=$(live "$live_n")
 	if [ -z "$why" ]; then
 		if grep -q '^VTX-DONE' "$out/results.log" "$out/console.log"; then
 			why='done' grace=20
@@ -335,6 +360,7 @@ while kill -0 "$bochs_pid" 2>/dev/null; do
 done
 wait "$bochs_pid" 2>/dev/null || true
 bochs_pid=''
+live_n=$(live "$live_n")
 elapsed=$(($(date +%s) - start))
 [ -n "$why" ] || why="bochs exited"
 if [ "$elapsed" -ge "$tmo" ] && [ "$why" = "bochs exited" ]; then
