@@ -91,7 +91,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests/fuzz/*.c selftests/fuzz/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load kapi-check bench fuzz print-abi \
+	selftests kimage check demo load kapi-check bench fuzz print-abi kerneldoc \
 	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
 	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
 	uninstall-modules-load
@@ -145,7 +145,16 @@ checkpatch: srctree
 	done; \
 	[ $$rc -eq 0 ] && echo "checkpatch: $(words $(LINT_FILES)) files clean"; exit $$rc
 
-lint: sparse checkpatch
+# scripts/kernel-doc over the ABI header and the module: every kernel-doc
+# comment parses and documents every parameter and member.
+KDOC_FILES := include/uapi/linux/vtx.h $(wildcard src/*.c src/*.h)
+
+kerneldoc: srctree
+	@out=$$(perl $(SRCTREE)/scripts/kernel-doc -none $(KDOC_FILES) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "kernel-doc: $(words $(KDOC_FILES)) files clean"
+
+lint: sparse checkpatch kerneldoc
 
 # The older emergency-hook API (crash_vmclear_loaded_vmcss), compiled in a
 # copy of the tree against a shim declaration: no kernel with that API is

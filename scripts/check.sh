@@ -5,6 +5,7 @@
 #
 #   build       vtx.ko with W=1 -Werror
 #   lint        sparse (C=2, -Wsparse-error) and checkpatch --strict
+#   kerneldoc   scripts/kernel-doc over the ABI header and src/
 #   kunit       KUnit suites under UML
 #   selftests   the static test binaries build
 #   novmx       on a host without VMX, each test binary skips with the reason
@@ -223,6 +224,7 @@ built=1
 step build make -s modules || built=0
 step sparse make -s sparse
 step checkpatch make -s checkpatch
+step kerneldoc make -s kerneldoc
 counted kunit "$results/kunit.counts" \
 	scripts/kunit.sh --srctree "$top/.build/linux-source-6.1" \
 	--build "$top/.build/kunit" --out "$results/kunit.counts"

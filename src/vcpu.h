@@ -77,6 +77,8 @@ struct vtx_pio {
  * @msr_guest: the VM-entry MSR-load and VM-exit MSR-store list: the
  *	guest's values (msr_switch.c)
  * @msr_host: the VM-exit MSR-load list: the host's values
+ * @msr_sw_restore: test only (msr_fault.c): restore LSTAR in software
+ * @msr_fault_entry: test only (msr_fault.c): fail the next entry's list
  * @spec_ctrl: IA32_SPEC_CTRL (spec_ctrl_hw.c)
  * @pio: the port I/O exit being completed
  * @event: interrupts and NMIs from user space (event.c)
@@ -166,8 +168,8 @@ struct vtx_vcpu {
 	bool vmcs_ready;
 	bool has_run;
 	bool dead;
-	bool msr_sw_restore;	/* test only: msr_fault.c */
-	bool msr_fault_entry;	/* test only: msr_fault.c */
+	bool msr_sw_restore;
+	bool msr_fault_entry;
 	u16 vpid;
 	int flush_cpu;
 	u64 flush_gen;

@@ -189,6 +189,9 @@ struct vtx_memory_fault {
 /* struct vtx_vcpu_stats.cpu when the VMCS is loaded on no CPU */
 #define VTX_CPU_NONE			0xffffffffU
 
+/* struct vtx_vcpu_stats.exit_reason: counters, the last one shared */
+#define VTX_NR_EXIT_REASONS		80
+
 /**
  * struct vtx_vcpu_stats - a vCPU's VMCS placement and counters
  * @cpu: the CPU whose loaded-VMCS list holds the vCPU's VMCS; since the
@@ -209,8 +212,6 @@ struct vtx_memory_fault {
  * @exceptions_ac: guest #ACs that exited and were delivered back.
  * @reserved: zero.
  */
-#define VTX_NR_EXIT_REASONS		80
-
 struct vtx_vcpu_stats {
 	__u32 cpu;
 	__u32 flags;
