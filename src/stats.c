@@ -17,7 +17,9 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/ctype.h>
+#include <linux/err.h>
 #include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
 #include <linux/sched.h>
@@ -216,24 +218,36 @@ static const struct file_operations vtx_stats_fops = {
 int vtx_stats_fd(struct vtx_vm *vm, struct vtx_vcpu *vcpu)
 {
 	struct vtx_stats_file *f;
-	int fd;
+	struct file *file;
+	int fd, r;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	f->vm = vm;
 	f->vcpu = vcpu;
-	fd = vtx_stats_layout(f);
-	if (!fd) {
-		vtx_vm_get(vm);
-		fd = anon_inode_getfd(vcpu ? "vtx-vcpu-stats" : "vtx-vm-stats",
-				      &vtx_stats_fops, f, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			vtx_vm_put(vm);
-	}
+	r = vtx_stats_layout(f);
+	if (r)
+		goto free;
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
-		kfree(f->image);
-		kfree(f);
+		r = fd;
+		goto free;
 	}
+	file = anon_inode_getfile(vcpu ? "vtx-vcpu-stats" : "vtx-vm-stats",
+				  &vtx_stats_fops, f, O_RDONLY);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		r = PTR_ERR(file);
+		goto free;
+	}
+	/* Read with pread(), as KVM's stats files are. */
+	file->f_mode |= FMODE_PREAD;
+	vtx_vm_get(vm);
+	fd_install(fd, file);
 	return fd;
+free:
+	kfree(f->image);
+	kfree(f);
+	return r;
 }
