@@ -13,19 +13,12 @@
  * The tool is the vtx_info beside this binary, or $VTX_INFO.
  */
 #include <cpuid.h>
-#include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vtx_test.h"
-
-struct tool_run {
-	char out[32768];	/* stdout and stderr */
-	int status;		/* exit status, 128 + signal, or -errno */
-};
 
 static const char *tool_path(void)
 {
@@ -46,64 +39,20 @@ static const char *tool_path(void)
 }
 
 /* Run vtx_info with up to two arguments and collect what it prints. */
-static void tool_run(struct tool_run *r, const char *arg1, const char *arg2)
+static void tool_run(struct vtx_cmd *r, const char *arg1, const char *arg2)
 {
 	char *const argv[] = { (char *)tool_path(), (char *)arg1,
 			       (char *)arg2, NULL };
-	size_t len = 0;
-	int pfd[2], status;
-	ssize_t n;
-	pid_t pid;
 
-	r->out[0] = '\0';
-	r->status = -EIO;
-	fflush(stdout);
-	fflush(stderr);
-	if (pipe(pfd)) {
-		r->status = -errno;
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		r->status = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return;
-	}
-	if (!pid) {
-		close(pfd[0]);
-		if (dup2(pfd[1], STDOUT_FILENO) < 0 ||
-		    dup2(pfd[1], STDERR_FILENO) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (len < sizeof(r->out) - 1 &&
-	       (n = read(pfd[0], r->out + len, sizeof(r->out) - 1 - len)) > 0)
-		len += n;
-	r->out[len] = '\0';
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		return;
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
-		    128 + WTERMSIG(status);
+	vtx_cmd_run(r, argv);
 }
 
-/* Show what the tool printed, as TAP comments. */
-static void tool_show(const struct tool_run *r, const char *args)
+static void tool_show(const struct vtx_cmd *r, const char *args)
 {
-	const char *p = r->out, *nl;
+	char what[64];
 
-	printf("# vtx_info %s: exit %d\n", args, r->status);
-	for (; *p; p = nl + 1) {
-		nl = strchrnul(p, '\n');
-		printf("# | %.*s\n", (int)(nl - p), p);
-		if (!*nl)
-			break;
-	}
-	/* The harness ends each test's child with _exit(). */
-	fflush(stdout);
+	snprintf(what, sizeof(what), "vtx_info %s", args);
+	vtx_cmd_show(r, what);
 }
 
 /* The line after the one @p is in, or NULL after the last one. */
@@ -164,7 +113,7 @@ static bool kernel_has_vmx(void)
 }
 
 FIXTURE(host_check) {
-	struct tool_run run;
+	struct vtx_cmd run;
 	bool vtx_loaded_here;
 	bool kvm_loaded_here;
 };
@@ -186,7 +135,7 @@ FIXTURE_TEARDOWN(host_check)
 /* The CPU half: no on a CPU that is not Intel or has no VMX, else yes. */
 TEST_F(host_check, verdict_follows_the_cpu)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 	char vendor[13], want[96];
 
 	cpu_vendor(vendor);
@@ -226,7 +175,7 @@ TEST_F(host_check, lines_agree_with_the_verdict)
 	static const char *const tags[] = {
 		"ok: ", "no: ", "warn: ", "info: ", "verdict: ",
 	};
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 	const char *p, *verdict;
 	int no, bad = 0;
 	size_t i;
@@ -256,7 +205,7 @@ TEST_F(host_check, lines_agree_with_the_verdict)
 
 TEST_F(host_check, help_exits_0)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 
 	tool_run(r, "--help", NULL);
 	EXPECT_NE(NULL, strstr(r->out, "vtx_info --check"));
@@ -265,7 +214,7 @@ TEST_F(host_check, help_exits_0)
 
 TEST_F(host_check, bad_arguments_exit_2)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 
 	tool_run(r, "--chek", NULL);
 	EXPECT_TRUE(has_line(r->out, "vtx_info: unknown option '--chek'"));
@@ -280,7 +229,7 @@ TEST_F(host_check, bad_arguments_exit_2)
 /* Without --check, vtx_info is the capability report, as before. */
 TEST_F(host_check, report_of_a_missing_device_fails)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 
 	tool_run(r, "/nonexistent/vtx", NULL);
 	EXPECT_TRUE(has_line(r->out,
@@ -290,7 +239,7 @@ TEST_F(host_check, report_of_a_missing_device_fails)
 
 TEST_F_TIMEOUT(host_check, loaded_vtx_report_follows, 300)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 
 	if (!vtx_host_has_vmx())
 		SKIP(return, "host CPU has no VMX (CPUID.1:ECX[5] is 0)");
@@ -310,7 +259,7 @@ TEST_F_TIMEOUT(host_check, loaded_vtx_report_follows, 300)
 
 TEST_F_TIMEOUT(host_check, loaded_kvm_intel_warns, 600)
 {
-	struct tool_run *r = &self->run;
+	struct vtx_cmd *r = &self->run;
 
 	if (!vtx_host_has_vmx())
 		SKIP(return, "host CPU has no VMX (CPUID.1:ECX[5] is 0)");

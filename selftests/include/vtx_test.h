@@ -86,6 +86,17 @@ unsigned long vtx_nmi_sender_stop(struct vtx_nmi_sender *s);
 /* A decimal debugfs value of vtx, e.g. "nmi_ipi"; ~0 when unreadable. */
 __u64 vtx_debugfs_u64(const char *name);
 
+/* command.c: run a program, as a user would */
+struct vtx_cmd {
+	char out[32768];	/* stdout and stderr, cut at the size */
+	int status;		/* exit status, 128 + signal, or -errno */
+};
+
+/* Run argv[0] (looked up in PATH) with argv, and collect its output. */
+void vtx_cmd_run(struct vtx_cmd *r, char *const argv[]);
+/* Print @r's exit status and output as TAP comments, under @what. */
+void vtx_cmd_show(const struct vtx_cmd *r, const char *what);
+
 /* module.c: loading and unloading kernel modules */
 bool vtx_module_loaded(const char *name);
 int __vtx_module_load(const char *path, const char *params);
