@@ -76,9 +76,9 @@ KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
 ST_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -I$(CURDIR)/selftests/include -I$(CURDIR)/include/uapi \
-	-I$(KSFT) -pthread
+	-I$(KSFT) -pthread -DVTX_VERSION='"$(VTX_VERSION)"'
 ST_LIB := $(wildcard selftests/lib/*.c)
-ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
+ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h VERSION
 ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
 ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
 	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench \
@@ -94,7 +94,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests kimage check demo load kapi-check bench fuzz print-abi kerneldoc \
 	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
 	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
-	uninstall-modules-load
+	uninstall-modules-load modroot
 
 all: modules
 
@@ -366,6 +366,14 @@ install-modules-load:
 uninstall-modules-load:
 	rm -f $(DESTDIR)/etc/modules-load.d/vtx.conf
 
+# make install's tree for the kernel the emulated host boots ($(ABI)),
+# staged under .build/modroot for emu-run.sh --modroot: make check's
+# emulated tiers modprobe it (selftests/modprobe_test.c).
+MODROOT := $(BUILD)/modroot
+modroot: modules
+	rm -rf $(MODROOT)
+	$(MAKE) install KDIR=$(KDIR) INSTALL_MOD_PATH=$(MODROOT)
+
 # The ABI make builds for, for scripts (scripts/install-check.sh).
 print-abi:
 	@echo $(ABI)
@@ -374,4 +382,5 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
 		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools \
-		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools
+		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools \
+		$(MODROOT)

@@ -16,8 +16,11 @@
 #               DKMS (add, build, sign, install) on private trees, for the
 #               kernel make builds for; the version modinfo reports
 #               (scripts/install-check.sh)
+#   modroot     make install of vtx.ko for the emulated host's kernel into
+#               .build/modroot (make modroot)
 #   emu-1cpu    the selftests inside the emulated Intel host, 1 CPU (every
-#               emulated tier runs on Bochs 3.0, see below)
+#               emulated tier runs on Bochs 3.0, see below), with that
+#               tree as its /lib/modules (modprobe_test)
 #   emu-2cpu    the same with 2 CPUs
 #   emu-msrlist the same with 1 CPU and efer_switch=msr_list, so that every
 #               test also runs with EFER on the VM-entry/exit MSR lists
@@ -113,7 +116,7 @@ step() {
 	if ! wanted "$name"; then
 		# What the selected tiers build on is built, quietly.
 		case $name in
-		build | selftests | kimage) "$@" >"$results/$name.log" 2>&1 ;;
+		build | selftests | kimage | modroot) "$@" >"$results/$name.log" 2>&1 ;;
 		esac
 		return
 	fi
@@ -244,13 +247,18 @@ counted install "$results/install.counts" \
 
 kimage=1
 step kimage make -s kimage || kimage=0
+# make install's tree for the emulated host's kernel: the tiers that run
+# every test get it as /lib/modules, where modprobe_test loads it.
+step modroot make -s modroot || kimage=0
+modroot=$top/.build/modroot
 for cpus in 1 2; do
 	name=emu-${cpus}cpu
 	if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		counted "$name" "$top/.build/$name/counts" \
 			scripts/emu-run.sh --ko "$top/vtx.ko" \
 			--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
-			--cpus "$cpus" --out "$top/.build/$name" --name "$name"
+			--cpus "$cpus" --out "$top/.build/$name" --name "$name" \
+			--modroot "$modroot"
 	else
 		fail_tier "$name" "an earlier tier failed"
 	fi
@@ -265,7 +273,8 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		scripts/emu-run.sh --ko "$top/vtx.ko" \
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 1 --megs 1024 --out "$top/.build/$name" --name "$name" \
-		--append "vtxparams=efer_switch=msr_list"
+		--append "vtxparams=efer_switch=msr_list" \
+		--modroot "$modroot"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi
@@ -279,7 +288,8 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 2 --megs 1024 --out "$top/.build/$name" --name "$name" \
 		--model corei7_icelake_u --msrs "$top/scripts/bochs-msrs.def" \
-		--append "vmscape=force"
+		--append "vmscape=force" \
+		--modroot "$modroot"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi
@@ -295,7 +305,8 @@ if [ $built -eq 1 ] && [ $tests -eq 1 ] && [ $kimage -eq 1 ]; then
 		--tests "$top/.build/selftests" --kimage "$top/.build/kimage" \
 		--cpus 2 --megs 1024 --out "$top/.build/$name" --name "$name" \
 		--model sapphire_rapids \
-		--msrs "$top/scripts/bochs-msrs.def"
+		--msrs "$top/scripts/bochs-msrs.def" \
+		--modroot "$modroot"
 else
 	fail_tier "$name" "an earlier tier failed"
 fi

@@ -8,8 +8,11 @@
 #                   [--mode test|demo|kdump|kexec] [--timeout SECS] [--name LABEL]
 #                   [--megs N] [--append "ARGS"] [--model BOCHS_CPU_MODEL]
 #                   [--msrs FILE] [--boot pvh|bzimage] [--bochs 2.7|3.0]
+#                   [--modroot DIR]
 #
 #   --ko       the vtx.ko to test (copied to /lib/vtx/vtx.ko)
+#   --modroot  a tree make install staged (make modroot), whose lib/modules
+#              becomes the host's /lib/modules: modprobe vtx loads it
 #   --tests    directory of static binaries; *_test are run, others copied
 #   --kimage   cache directory of scripts/kimage.sh (run here, cached)
 #   --cpus     emulated CPUs, 1 or 2
@@ -74,7 +77,7 @@ die() {
 }
 
 usage() {
-	die "usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR [--mode test|demo] [--timeout SECS] [--name LABEL] [--megs N] [--append ARGS] [--model M] [--msrs FILE] [--boot pvh|bzimage] [--bochs 2.7|3.0]"
+	die "usage: emu-run.sh --ko PATH --tests DIR --kimage DIR --cpus 1|2 --out DIR [--mode test|demo] [--timeout SECS] [--name LABEL] [--megs N] [--append ARGS] [--model M] [--msrs FILE] [--boot pvh|bzimage] [--bochs 2.7|3.0] [--modroot DIR]"
 }
 
 ko=''
@@ -91,6 +94,7 @@ model=corei7_skylake_x
 msrs=''
 boot=${VTX_BOOT:-pvh}
 bochs=${VTX_BOCHS:-3.0}
+modroot=''
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
@@ -108,6 +112,7 @@ while [ $# -gt 0 ]; do
 	--msrs) msrs=$2 ;;
 	--boot) boot=$2 ;;
 	--bochs) bochs=$2 ;;
+	--modroot) modroot=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -174,7 +179,7 @@ kdump | kexec) kdump_flag=--kdump ;;
 esac
 # shellcheck disable=SC2086 # empty or one word
 "$here/initramfs.sh" --ko "$ko" --tests "$tests" --kimage "$kimage" \
-	--out "$out/initrd.cpio" $kdump_flag
+	--out "$out/initrd.cpio" $kdump_flag ${modroot:+--modroot "$modroot"}
 
 cmdline="console=ttyS0,115200 nokaslr tsc=reliable no_timer_check vtxmode=$mode vtxcpu=$model"
 # 2 CPUs: Debian's bochs-bin has its debugger compiled in, and its SMP

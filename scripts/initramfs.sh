@@ -4,7 +4,7 @@
 # initramfs.sh - build the uncompressed newc initramfs for the Bochs test bed.
 #
 # usage: initramfs.sh --ko VTX_KO --tests DIR --kimage KDIR --out FILE.cpio
-#                     [--kdump]
+#                     [--kdump] [--modroot DIR]
 #
 # Layout: /init (scripts/init.sh), /bin/busybox plus its applet symlinks,
 # /lib/vtx/vtx.ko, /lib/vtx/kvm/{irqbypass,kvm,kvm-intel}.ko (from the kernel
@@ -12,6 +12,10 @@
 # needed), /tests/<every regular file of DIR>. The archive is built in a
 # temporary directory with fixed owners, times and order, so that the same
 # inputs give the same bytes.
+#
+# --modroot DIR adds DIR/lib/modules, a tree that make install staged
+# (make modroot: updates/vtx.ko and depmod's files), as /lib/modules, its
+# modules without debug info.
 #
 # --kdump adds what the kdump and kexec stages of /init need (scripts/init.sh,
 # vtxmode=kdump|kexec): the kernel as /lib/vtx/vmlinuz and two nested
@@ -28,7 +32,7 @@ die() {
 }
 
 usage() {
-	die "usage: initramfs.sh --ko VTX_KO --tests DIR --kimage KDIR --out FILE.cpio [--kdump]"
+	die "usage: initramfs.sh --ko VTX_KO --tests DIR --kimage KDIR --out FILE.cpio [--kdump] [--modroot DIR]"
 }
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +40,7 @@ ko=''
 tests=''
 kimage=''
 out=''
+modroot=''
 kdump=0
 while [ $# -gt 0 ]; do
 	if [ "$1" = --kdump ]; then
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--tests) tests=$2 ;;
 	--kimage) kimage=$2 ;;
 	--out) out=$2 ;;
+	--modroot) modroot=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -58,6 +64,8 @@ if [ -z "$ko" ] || [ -z "$tests" ] || [ -z "$kimage" ] || [ -z "$out" ]; then
 fi
 [ -f "$ko" ] || die "no module at $ko"
 [ -d "$tests" ] || die "no test directory $tests"
+[ -z "$modroot" ] || [ -d "$modroot/lib/modules" ] ||
+	die "no $modroot/lib/modules (make modroot)"
 
 busybox=$(command -v busybox) || die "busybox not found (package busybox-static)"
 if ldd "$busybox" >/dev/null 2>&1; then
@@ -161,6 +169,12 @@ copy_ko "$kmods/arch/x86/kvm/kvm" "$root/lib/vtx/kvm/kvm.ko"
 copy_ko "$kmods/arch/x86/kvm/kvm-intel" "$root/lib/vtx/kvm/kvm-intel.ko"
 copy_ko "$kmods/arch/x86/kernel/msr" "$root/lib/vtx/kvm/msr.ko"
 chmod 644 "$root"/lib/vtx/kvm/*.ko
+
+if [ -n "$modroot" ]; then
+	mkdir -p "$root/lib/modules"
+	cp -R "$modroot/lib/modules/." "$root/lib/modules/"
+	find "$root/lib/modules" -name '*.ko' -exec strip --strip-debug {} +
+fi
 
 for f in "$tests"/*; do
 	[ -f "$f" ] || continue
