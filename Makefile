@@ -8,6 +8,7 @@
 #   make kunit      KUnit suites under UML
 #   make selftests  statically linked kselftest binaries
 #   make check      everything above plus the emulated-host tests
+#   make check-host the selftests on this machine, a real Intel host
 #   make demo       boot the emulated Intel host and show the capability report
 #   make load       on a real Intel host: insmod vtx.ko, show the report, run the demo
 #   make install    on a real host: vtx.ko into /lib/modules/<kernel>/updates
@@ -94,7 +95,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests kimage check demo load kapi-check bench fuzz print-abi kerneldoc \
 	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
 	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
-	uninstall-modules-load modroot
+	uninstall-modules-load modroot ksft-install check-host
 
 all: modules
 
@@ -116,24 +117,44 @@ $(SRCTREE_STAMP):
 
 srctree: $(SRCTREE_STAMP)
 
-# The selftests' kselftest.h and kselftest_harness.h, which Debian ships
+# kselftest's headers (kselftest.h, kselftest_harness.h) and runner
+# (run_kselftest.sh, kselftest/runner.sh and prefix.pl), which Debian ships
 # only in linux-source-6.1's tarball: copied from the extracted tree if
 # make check has extracted it (checkpatch, KUnit), else taken alone from
-# the tarball (about 10 s), so that make load needs no 1.5 GB tree.
-KSFT_STAMP := $(KSFT)/.extracted
-KSFT_FILES := kselftest.h kselftest_harness.h
+# the tarball (about 10 s), so that make load needs no 1.5 GB tree. The
+# stamp's name changes with the list, so that a new file is fetched.
+KSFT_FILES := kselftest.h kselftest_harness.h run_kselftest.sh \
+	kselftest/runner.sh kselftest/prefix.pl
+KSFT_STAMP := $(KSFT)/.extracted-$(words $(KSFT_FILES))
 
 $(KSFT_STAMP):
 	rm -rf $(KSFT)
 	mkdir -p $(KSFT)
 	if [ -f $(SRCTREE_STAMP) ]; then \
-		cp $(addprefix $(SRCTREE)/tools/testing/selftests/,$(KSFT_FILES)) $(KSFT)/; \
+		cd $(SRCTREE)/tools/testing/selftests && \
+		cp --parents $(KSFT_FILES) $(KSFT)/; \
 	else \
 		tar -C $(KSFT) -xJf /usr/src/linux-source-6.1.tar.xz \
 			--strip-components=4 $(addprefix \
 			linux-source-6.1/tools/testing/selftests/,$(KSFT_FILES)); \
 	fi
 	touch $@
+
+# kselftest's install layout (what make -C tools/testing/selftests
+# install gives), for its run_kselftest.sh: the vtx collection's tests and
+# tools in vtx/, their per-test timeout in vtx/settings, and
+# kselftest-list.txt. make check's novmx tier and make check-host run it.
+KSFT_INSTALL := $(BUILD)/kselftest-install
+ksft-install: selftests
+	rm -rf $(KSFT_INSTALL)
+	mkdir -p $(KSFT_INSTALL)/vtx $(KSFT_INSTALL)/kselftest
+	cp $(KSFT)/run_kselftest.sh $(KSFT_INSTALL)/
+	cp $(KSFT)/kselftest/runner.sh $(KSFT)/kselftest/prefix.pl \
+		$(KSFT_INSTALL)/kselftest/
+	cp $(ST_TESTS) $(ST_TOOLS) $(KSFT_INSTALL)/vtx/
+	echo "timeout=1800" >$(KSFT_INSTALL)/vtx/settings
+	for t in $(sort $(notdir $(ST_TESTS))); do echo "vtx:$$t"; done \
+		>$(KSFT_INSTALL)/kselftest-list.txt
 
 sparse:
 	$(KMAKE) C=2 CF=-Wsparse-error modules
@@ -274,6 +295,12 @@ load:
 	$(ST_OUT)/vtx_info
 	$(ST_OUT)/vtx_demo
 
+# The selftests on this machine when it is a real Intel host that can
+# run vtx: root, kvm_intel unloaded (scripts/check-host.sh says what to
+# do otherwise). kselftest's runner runs them, prove reads the TAP.
+check-host:
+	scripts/check-host.sh
+
 # Installing on a real host (the kernel: see KVER above). make install is
 # Kbuild's modules_install into /lib/modules/<kernel>/updates, which
 # depmod ranks above the kernel's own modules, then depmod (Kbuild skips
@@ -383,4 +410,4 @@ clean:
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
 		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools \
 		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools \
-		$(MODROOT)
+		$(MODROOT) $(KSFT_INSTALL) $(BUILD)/check-host

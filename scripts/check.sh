@@ -8,10 +8,13 @@
 #   kerneldoc   scripts/kernel-doc over the ABI header and src/
 #   kunit       KUnit suites under UML
 #   selftests   the static test binaries build
-#   novmx       on a host without VMX, each test binary skips with the reason
+#   novmx       on a host without VMX, each test binary skips with the reason,
+#               run by kselftest's run_kselftest.sh from its install layout
+#               (make ksft-install) and read by prove
 #               (but host_check_test, which the hostcheck tier runs)
 #   hostcheck   host_check_test on this host: vtx_info --check must say
-#               whether vtx can run here and why not, exiting 0 or 1
+#               whether vtx can run here and why not, exiting 0 or 1; and
+#               make check-host must refuse this host, saying why
 #   install     make install and make uninstall into a temporary root, and
 #               DKMS (add, build, sign, install) on private trees, for the
 #               kernel make builds for; the version modinfo reports
@@ -170,27 +173,72 @@ fail_tier() { # name reason
 
 # Test binaries on this host, which has no VMX: each must skip cleanly.
 novmx() {
-	local p=0 f=0 s=0 t out rc
+	local log=$results/novmx.prove.log p=0 f=0 s=0 t want
 	if grep -qw vmx /proc/cpuinfo; then
 		for t in .build/selftests/*_test; do s=$((s + 1)); done
 		echo "novmx: this host has VMX; the no-VMX skip path is not exercised"
-	else
-		for t in .build/selftests/*_test; do
-			# It runs with or without VMX: the hostcheck tier.
-			[ "${t##*/}" != host_check_test ] || continue
-			out=$("$t" 2>&1)
-			rc=$?
-			if [ $rc -eq 4 ] && echo "$out" | grep -q "SKIP host CPU has no VMX"; then
-				echo "ok - $(basename "$t") skips without VMX"
-				p=$((p + 1))
-			else
-				echo "not ok - $(basename "$t") rc=$rc"
-				echo "$out" | tail -n 5
-				f=$((f + 1))
-			fi
-		done
+		echo "$p $f $s" >"$results/novmx.counts"
+		return
 	fi
+	# kselftest's runner over its install layout (make ksft-install),
+	# its TAP read by prove; then each test's own line: every binary but
+	# host_check_test (the hostcheck tier) skips, saying why.
+	if ! make -s ksft-install; then
+		echo "0 1 0" >"$results/novmx.counts"
+		return
+	fi
+	prove -v --exec sh .build/kselftest-install/run_kselftest.sh >"$log" 2>&1
+	if grep -q '^Result: PASS$' "$log"; then
+		echo "ok - prove: run_kselftest.sh's TAP passes"
+		p=$((p + 1))
+	else
+		echo "not ok - prove: run_kselftest.sh's TAP does not pass ($log)"
+		f=$((f + 1))
+	fi
+	while read -r t; do
+		t=${t#vtx:}
+		if [ "$t" = host_check_test ]; then
+			want="^ok [0-9]* selftests: vtx: $t\$"
+		else
+			want="^ok [0-9]* selftests: vtx: $t # SKIP\$"
+		fi
+		if grep -q "$want" "$log" && { [ "$t" = host_check_test ] ||
+			awk -v t="$t" '
+				$0 == "# selftests: vtx: " t { on = 1; next }
+				/^# selftests: vtx: / { on = 0 }
+				on && /^# 1\.\.0 # SKIP host CPU has no VMX/ { found = 1 }
+				END { exit !found }' "$log"; }; then
+			echo "ok - $t (run_kselftest.sh, prove)"
+			p=$((p + 1))
+		else
+			echo "not ok - $t: no skip for want of VMX ($log)"
+			f=$((f + 1))
+		fi
+	done <.build/kselftest-install/kselftest-list.txt
 	echo "$p $f $s" >"$results/novmx.counts"
+}
+
+# make check-host on a host that cannot run vtx stops before building
+# or loading anything, with vtx_info --check's reasons and status 1.
+check_host() {
+	local out rc=0
+
+	echo "1..2"
+	if grep -qw vmx /proc/cpuinfo; then
+		echo "ok 1 check_host.refuses_this_host # SKIP this host has VMX"
+		echo "ok 2 check_host.says_why # SKIP this host has VMX"
+		return
+	fi
+	out=$(make -s check-host 2>&1) || rc=$?
+	echo "$out" | sed 's/^/# | /'
+	[ $rc -ne 0 ] && echo "ok 1 check_host.refuses_this_host" ||
+		echo "not ok 1 check_host.refuses_this_host"
+	if echo "$out" | grep -q '^verdict: vtx cannot run on this host' &&
+		echo "$out" | grep -q '^check-host: this host cannot run vtx'; then
+		echo "ok 2 check_host.says_why"
+	else
+		echo "not ok 2 check_host.says_why"
+	fi
 }
 
 # vtx_info --check on this host, through host_check_test: without VMX
@@ -200,10 +248,13 @@ hostcheck() {
 	local log=$results/hostcheck.results rc=0
 
 	{
-		echo "VTX-PLAN host_check_test"
+		echo "VTX-PLAN host_check_test check_host"
 		echo "VTX-BEGIN host_check_test"
 		.build/selftests/host_check_test 2>&1 || rc=$?
 		echo "VTX-END host_check_test rc=$rc"
+		echo "VTX-BEGIN check_host"
+		check_host
+		echo "VTX-END check_host rc=0"
 		echo "VTX-DONE"
 	} >"$log"
 	scripts/tap-count.sh --label hostcheck \

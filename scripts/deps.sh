@@ -31,12 +31,13 @@ esac
 # that include the kernel's kselftest.h, which Debian ships only in
 # linux-source-6.1's tarball: the Makefile takes that header alone from it
 # (xz-utils). Loading and installing: kmod (insmod, modinfo, depmod); dkms
-# for make dkms-install, and openssl for its module signing key.
+# for make dkms-install, and openssl for its module signing key; perl's
+# prove reads kselftest's TAP in make check-host.
 build_pkgs="
 linux-headers-amd64
 linux-source-6.1
 gcc make libc6-dev libelf-dev xz-utils
-kmod dkms openssl
+kmod dkms openssl perl
 "
 
 # The tests: perl (checkpatch.pl), sparse; flex, bison, bc and python3 for
