@@ -152,6 +152,8 @@ counted() {
 		show='^\[[^]]*\] \+ |^\[[^]]*\] Bochs ran|^(ok|not ok) |^== '
 		dir=$top/.build/$name
 		;;
+	kunit)	# kunit.py's parser, as the UML kernel prints each case.
+		show='^\[[0-9:]+\] \[(PASSED|FAILED|SKIPPED|CRASHED)\] |^kunit: ' ;;
 	*)	show='^(\[[^]]*\] )?(ok|not ok)( |$)|^== ' ;;
 	esac
 	"$@" 2>&1 | tee "$results/$name.log" | grep --line-buffered -E "$show"
