@@ -103,5 +103,11 @@ void fuzz_ioctls(struct fuzz_rng *r, struct fuzz_stats *st,
 		 unsigned long calls);
 void fuzz_race(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs);
 void fuzz_guest(struct fuzz_rng *r, struct fuzz_stats *st, unsigned long runs);
+/*
+ * stats_fd.c: KVM_GET_STATS_FD on @owner (a VM or vCPU fd), then random
+ * reads of the file (some into @bad), seeks, a write and an mmap.
+ */
+void fuzz_stats_fd(struct fuzz_rng *r, struct fuzz_stats *st, int owner,
+		   void *bad);
 
 #endif /* VTX_FUZZ_H */

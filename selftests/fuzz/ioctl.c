@@ -56,7 +56,7 @@ static const unsigned long fuzz_sys_cmds[] = {
 static const unsigned long fuzz_vm_cmds[] = {
 	KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_CHECK_EXTENSION,
 	VTX_SET_SPEC_CTRL_POLICY, VTX_GET_SPEC_CTRL_POLICY,
-	KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR,
+	KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR, KVM_GET_STATS_FD,
 };
 
 /* ioctls on a vCPU fd */
@@ -69,7 +69,7 @@ static const unsigned long fuzz_vcpu_cmds[] = {
 	KVM_SET_XSAVE, KVM_GET_XSAVE2, KVM_GET_XCRS, KVM_SET_XCRS,
 	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_MP_STATE,
 	KVM_SET_MP_STATE, KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS,
-	KVM_SET_GUEST_DEBUG,
+	KVM_SET_GUEST_DEBUG, KVM_GET_STATS_FD,
 };
 
 /* MSRs worth aiming at: the ones vtx handles, and neighbours */
@@ -692,6 +692,10 @@ static void fuzz_on_vm(struct fuzz_rng *r, struct fuzz_stats *st,
 
 	if (fd < 0)
 		return;
+	if (cmd == KVM_GET_STATS_FD) {
+		fuzz_stats_fd(r, st, fd, fuzz_ptr(r, p));
+		return;
+	}
 	ret = fuzz_ioctl(st, fd, cmd, fuzz_arg(r, p, cmd));
 	if (cmd == KVM_CREATE_VCPU && ret >= 0)
 		fuzz_keep_vcpu(p, ret);
@@ -747,6 +751,10 @@ static void fuzz_on_vcpu(struct fuzz_rng *r, struct fuzz_stats *st,
 	if (v->fd < 0)
 		return;
 	cmd = fuzz_vcpu_cmds[fuzz_below(r, ARRAY_SIZE(fuzz_vcpu_cmds))];
+	if (cmd == KVM_GET_STATS_FD) {
+		fuzz_stats_fd(r, st, v->fd, fuzz_ptr(r, p));
+		return;
+	}
 	arg = fuzz_vcpu_state_arg(r, st, p, v->fd, cmd, &done);
 	if (!done)
 		arg = fuzz_arg(r, p, cmd);
