@@ -75,17 +75,8 @@ RESULTS := $(BUILD)/results
 
 KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) W=1
 
-ST_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
-	-D_GNU_SOURCE -I$(CURDIR)/selftests/include -I$(CURDIR)/include/uapi \
-	-I$(KSFT) -pthread -DVTX_VERSION='"$(VTX_VERSION)"'
-ST_LIB := $(wildcard selftests/lib/*.c)
-ST_HDR := $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h VERSION
-ST_TESTS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(wildcard selftests/*_test.c))
-ST_TOOLS := $(ST_OUT)/vtx_info $(ST_OUT)/kernel_novmx $(ST_OUT)/vtx_demo \
-	$(ST_OUT)/vmcs_state $(ST_OUT)/kdump_setup $(ST_OUT)/bench \
-	$(ST_OUT)/vtx_fuzz
-ST_FUZZ := $(wildcard selftests/fuzz/*.c)
-ST_FUZZ_HDR := $(wildcard selftests/fuzz/*.h)
+ST_MAKE := $(MAKE) -C selftests KSFT=$(KSFT) OUTPUT=$(ST_OUT) \
+	VTX_VERSION=$(VTX_VERSION)
 
 LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	kunit/*.c selftests/*.c selftests/lib/*.c selftests/include/*.h \
@@ -95,7 +86,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests kimage check demo load kapi-check bench fuzz print-abi kerneldoc \
 	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
 	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
-	uninstall-modules-load modroot ksft-install check-host
+	uninstall-modules-load modroot ksft-install check-host host-tools FORCE
 
 all: modules
 
@@ -117,13 +108,13 @@ $(SRCTREE_STAMP):
 
 srctree: $(SRCTREE_STAMP)
 
-# kselftest's headers (kselftest.h, kselftest_harness.h) and runner
+# kselftest's headers (kselftest.h, kselftest_harness.h), lib.mk and runner
 # (run_kselftest.sh, kselftest/runner.sh and prefix.pl), which Debian ships
 # only in linux-source-6.1's tarball: copied from the extracted tree if
 # make check has extracted it (checkpatch, KUnit), else taken alone from
 # the tarball (about 10 s), so that make load needs no 1.5 GB tree. The
 # stamp's name changes with the list, so that a new file is fetched.
-KSFT_FILES := kselftest.h kselftest_harness.h run_kselftest.sh \
+KSFT_FILES := kselftest.h kselftest_harness.h lib.mk run_kselftest.sh \
 	kselftest/runner.sh kselftest/prefix.pl
 KSFT_STAMP := $(KSFT)/.extracted-$(words $(KSFT_FILES))
 
@@ -140,20 +131,20 @@ $(KSFT_STAMP):
 	fi
 	touch $@
 
-# kselftest's install layout (what make -C tools/testing/selftests
-# install gives), for its run_kselftest.sh: the vtx collection's tests and
-# tools in vtx/, their per-test timeout in vtx/settings, and
-# kselftest-list.txt. make check's novmx tier and make check-host run it.
+# kselftest's install layout, as make -C tools/testing/selftests install
+# gives it, for its run_kselftest.sh: lib.mk's install of the vtx
+# collection (tests, tools, settings) in vtx/, and kselftest-list.txt
+# from lib.mk's emit_tests. make check's novmx tier and make check-host
+# run it.
 KSFT_INSTALL := $(BUILD)/kselftest-install
 ksft-install: selftests
 	rm -rf $(KSFT_INSTALL)
-	mkdir -p $(KSFT_INSTALL)/vtx $(KSFT_INSTALL)/kselftest
+	mkdir -p $(KSFT_INSTALL)/kselftest
 	cp $(KSFT)/run_kselftest.sh $(KSFT_INSTALL)/
 	cp $(KSFT)/kselftest/runner.sh $(KSFT)/kselftest/prefix.pl \
 		$(KSFT_INSTALL)/kselftest/
-	cp $(ST_TESTS) $(ST_TOOLS) $(KSFT_INSTALL)/vtx/
-	echo "timeout=1800" >$(KSFT_INSTALL)/vtx/settings
-	for t in $(sort $(notdir $(ST_TESTS))); do echo "vtx:$$t"; done \
+	$(ST_MAKE) -s install INSTALL_PATH=$(KSFT_INSTALL)/vtx
+	$(ST_MAKE) -s --no-print-directory emit_tests \
 		>$(KSFT_INSTALL)/kselftest-list.txt
 
 sparse:
@@ -195,23 +186,20 @@ kapi-check:
 kunit: srctree
 	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
 
-$(ST_OUT)/%: selftests/%.c $(ST_LIB) $(ST_HDR) $(KSFT_STAMP)
+# kselftest's lib.mk builds them (selftests/Makefile); a single program
+# too: make $(ST_OUT)/vtx_info, or make host-tools for the two make load
+# and make check-host use.
+selftests: $(KSFT_STAMP)
 	@mkdir -p $(ST_OUT)
-	$(CC) $(ST_CFLAGS) -o $@ $< $(ST_LIB)
+	$(ST_MAKE)
 
-# vtx_info --check's host checks are in their own file.
-$(ST_OUT)/vtx_info: selftests/vtx_info.c selftests/host_check.c $(ST_LIB) \
-		$(ST_HDR) $(KSFT_STAMP)
+$(ST_OUT)/%: $(KSFT_STAMP) FORCE
 	@mkdir -p $(ST_OUT)
-	$(CC) $(ST_CFLAGS) -o $@ selftests/vtx_info.c selftests/host_check.c \
-		$(ST_LIB)
+	$(ST_MAKE) $@
 
-$(ST_OUT)/vtx_fuzz: $(ST_FUZZ) $(ST_FUZZ_HDR) $(ST_LIB) $(ST_HDR) \
-		$(KSFT_STAMP)
-	@mkdir -p $(ST_OUT)
-	$(CC) $(ST_CFLAGS) -I$(CURDIR)/selftests/fuzz -o $@ $(ST_FUZZ) $(ST_LIB)
+host-tools: $(ST_OUT)/vtx_info $(ST_OUT)/vtx_demo
 
-selftests: $(ST_TESTS) $(ST_TOOLS)
+FORCE:
 
 kimage:
 	scripts/kimage.sh $(KIMAGE)
@@ -284,7 +272,7 @@ load:
 		echo "load: vtx is already loaded: sudo rmmod vtx" >&2; exit 1; \
 	fi
 	scripts/deps.sh --build
-	$(MAKE) modules-host $(ST_OUT)/vtx_info $(ST_OUT)/vtx_demo
+	$(MAKE) modules-host host-tools
 	@built=$$($(MODINFO) -F vermagic vtx.ko | cut -d' ' -f1); \
 	if [ "$$built" != "$$(uname -r)" ]; then \
 		echo "load: vtx.ko is built for $$built, but this host runs $$(uname -r):" >&2; \

@@ -31,13 +31,14 @@ esac
 # that include the kernel's kselftest.h, which Debian ships only in
 # linux-source-6.1's tarball: the Makefile takes that header alone from it
 # (xz-utils). Loading and installing: kmod (insmod, modinfo, depmod); dkms
-# for make dkms-install, and openssl for its module signing key; perl's
-# prove reads kselftest's TAP in make check-host.
+# for make dkms-install, and openssl for its module signing key; rsync
+# for kselftest's lib.mk install (make ksft-install) and perl's prove,
+# which reads kselftest's TAP in make check-host.
 build_pkgs="
 linux-headers-amd64
 linux-source-6.1
 gcc make libc6-dev libelf-dev xz-utils
-kmod dkms openssl perl
+kmod dkms openssl perl rsync
 "
 
 # The tests: perl (checkpatch.pl), sparse; flex, bison, bc and python3 for
