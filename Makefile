@@ -187,8 +187,7 @@ kunit: srctree
 	scripts/kunit.sh --srctree $(SRCTREE) --build $(BUILD)/kunit
 
 # kselftest's lib.mk builds them (selftests/Makefile); a single program
-# too: make $(ST_OUT)/vtx_info, or make host-tools for the two make load
-# and make check-host use.
+# too: make $(ST_OUT)/vtx_info.
 selftests: $(KSFT_STAMP)
 	@mkdir -p $(ST_OUT)
 	$(ST_MAKE)
@@ -197,7 +196,24 @@ $(ST_OUT)/%: $(KSFT_STAMP) FORCE
 	@mkdir -p $(ST_OUT)
 	$(ST_MAKE) $@
 
-host-tools: $(ST_OUT)/vtx_info $(ST_OUT)/vtx_demo
+# The two tools a real host runs (make load, make check-host), built
+# without kselftest (no linux-source-6.1, no lib.mk): the same programs,
+# in .build/host-tools.
+HOST_TOOLS := $(BUILD)/host-tools
+HT_CFLAGS := -O2 -g -static -Wall -Wextra -Werror -Wno-unused-parameter \
+	-D_GNU_SOURCE -Iselftests/include -Iinclude/uapi -pthread
+HT_LIB := $(wildcard selftests/lib/*.c)
+HT_DEPS := $(HT_LIB) $(wildcard selftests/include/*.h) include/uapi/linux/vtx.h
+
+$(HOST_TOOLS)/vtx_info: selftests/vtx_info.c selftests/host_check.c $(HT_DEPS)
+	@mkdir -p $(HOST_TOOLS)
+	$(CC) $(HT_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(HOST_TOOLS)/vtx_demo: selftests/vtx_demo.c $(HT_DEPS)
+	@mkdir -p $(HOST_TOOLS)
+	$(CC) $(HT_CFLAGS) -o $@ $(filter %.c,$^)
+
+host-tools: $(HOST_TOOLS)/vtx_info $(HOST_TOOLS)/vtx_demo
 
 FORCE:
 
@@ -280,8 +296,8 @@ load:
 		exit 1; \
 	fi
 	insmod vtx.ko
-	$(ST_OUT)/vtx_info
-	$(ST_OUT)/vtx_demo
+	$(HOST_TOOLS)/vtx_info
+	$(HOST_TOOLS)/vtx_demo
 
 # The selftests on this machine when it is a real Intel host that can
 # run vtx: root, kvm_intel unloaded (scripts/check-host.sh says what to
@@ -398,4 +414,5 @@ clean:
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
 		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-tools \
 		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools \
-		$(MODROOT) $(KSFT_INSTALL) $(BUILD)/check-host
+		$(MODROOT) $(KSFT_INSTALL) $(BUILD)/check-host \
+		$(HOST_TOOLS)

@@ -4,7 +4,7 @@
 # Install what vtx needs from Debian's archive. Idempotent: only missing
 # packages are installed, and apt-get update runs only then.
 #
-# usage: deps.sh [--build]
+# usage: deps.sh [--build | --host]
 #
 # By default (make deps, make check, make demo): everything, the build's
 # packages and the tests' (lint, KUnit, the emulated host), then Bochs 3.0
@@ -12,6 +12,9 @@
 # --build (make load; enough for make install and make dkms-install): only
 # what building vtx.ko and its host tools needs, plus the running kernel's
 # headers when Debian has them. No Bochs, nothing for the tests.
+# --host (make check-host): --build's, plus what the selftests need to
+# build and run on the host itself: linux-source-6.1 (kselftest), rsync,
+# perl (prove). Still no Bochs.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,25 +23,30 @@ mode=all
 case ${1:-} in
 '') ;;
 --build) mode=build ;;
+--host) mode=host ;;
 *)
-	echo "usage: deps.sh [--build]" >&2
+	echo "usage: deps.sh [--build | --host]" >&2
 	exit 2
 	;;
 esac
 
 # Building vtx.ko: Debian's current headers, gcc, make. The host tools
-# (vtx_info, vtx_demo, like every selftest) are static binaries (libc6-dev)
-# that include the kernel's kselftest.h, which Debian ships only in
-# linux-source-6.1's tarball: the Makefile takes that header alone from it
-# (xz-utils). Loading and installing: kmod (insmod, modinfo, depmod); dkms
-# for make dkms-install, and openssl for its module signing key; rsync
-# for kselftest's lib.mk install (make ksft-install) and perl's prove,
-# which reads kselftest's TAP in make check-host.
+# (vtx_info, vtx_demo) are static binaries (libc6-dev) built without
+# kselftest. Loading and installing: kmod (insmod, modinfo, depmod);
+# dkms for make dkms-install, and openssl for its module signing key.
 build_pkgs="
 linux-headers-amd64
-linux-source-6.1
 gcc make libc6-dev libelf-dev xz-utils
-kmod dkms openssl perl rsync
+kmod dkms openssl
+"
+
+# The selftests, on any host: kselftest's headers, lib.mk and runner,
+# which Debian ships only in linux-source-6.1's tarball (the Makefile
+# takes those files alone from it), rsync for lib.mk's install, perl's
+# prove to read the runner's TAP.
+host_pkgs="
+linux-source-6.1
+rsync perl
 "
 
 # The tests: perl (checkpatch.pl), sparse; flex, bison, bc and python3 for
@@ -65,7 +73,8 @@ g++ patch curl bcc bin86 acpica-tools
 "
 
 pkgs=$build_pkgs
-[ "$mode" = build ] || pkgs="$pkgs $test_pkgs"
+[ "$mode" = build ] || pkgs="$pkgs $host_pkgs"
+[ "$mode" != all ] || pkgs="$pkgs $test_pkgs"
 
 missing=""
 for p in $pkgs; do
@@ -80,7 +89,7 @@ done
 # current one). Asked again after apt-get update, which may bring them.
 running_headers() {
 	kver=$(uname -r)
-	if [ "$mode" = build ] && [ ! -e "/lib/modules/$kver/build" ] &&
+	if [ "$mode" != all ] && [ ! -e "/lib/modules/$kver/build" ] &&
 		apt-cache show "linux-headers-$kver" >/dev/null 2>&1; then
 		echo " linux-headers-$kver"
 	fi
@@ -106,4 +115,4 @@ else
 	$SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 
-[ "$mode" = build ] || "$here/bochs3.sh"
+[ "$mode" != all ] || "$here/bochs3.sh"

@@ -22,6 +22,9 @@
 #   8  dkms signed it with the MOK key it was given (Secure Boot)
 #   9  dkms install puts it in updates/dkms, which depmod then lists
 #      (a skip without root: dkms install insists on it)
+#  10  make load's tools (make host-tools) build in an empty build
+#      directory, where there is no kselftest and no kernel source, and
+#      deps.sh --build's packages include neither linux-source nor Bochs
 # Prints "ok N - ..." or "not ok N - ..." for each; COUNTSFILE gets "P F S".
 set -eu
 
@@ -188,6 +191,21 @@ else
 		"$inst_root/lib/modules/$abi/modules.dep" 2>/dev/null || rc=1
 	result $rc "$what" "$log"
 fi
+
+# make load: its tools need neither kselftest nor linux-source-6.1.
+log=$tmp/host-tools.log
+rc=0
+make -s --no-print-directory host-tools BUILD="$tmp/build" >"$log" 2>&1 || rc=$?
+if [ $rc -ne 0 ] || [ -e "$tmp/build/kselftest" ] ||
+	[ ! -x "$tmp/build/host-tools/vtx_info" ] ||
+	[ ! -x "$tmp/build/host-tools/vtx_demo" ]; then
+	rc=1
+fi
+pkgs=$(sed -n '/^build_pkgs="/,/^"/p' scripts/deps.sh)
+case $pkgs in
+*linux-source* | *bochs*) rc=1 ;;
+esac
+result $rc "make load's tools build without kselftest; deps.sh --build installs no kernel source and no Bochs" "$log"
 
 [ -z "$counts" ] || echo "$pass $fail $skip" >"$counts"
 echo "install: $pass passed, $fail failed, $skip skipped"

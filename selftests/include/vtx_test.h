@@ -24,6 +24,8 @@
 #define VTX_DEV_PATH	"/dev/vtx"
 #define KVM_DEV_PATH	"/dev/kvm"
 #define VTX_DEBUGFS	"/sys/kernel/debug/vtx"
+/* kselftest's exit status for a skipped program (KSFT_SKIP) */
+#define VTX_KSFT_SKIP	4
 
 /* Print where and why, then abort: the harness reports the test failed. */
 #define VTX_ASSERT(cond, fmt, ...)					\

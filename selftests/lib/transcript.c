@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest.h"
 #include "vtx_test.h"
 
 int vtx_transcript_run(vtx_transcript_fn fn, const char *dev, void *arg,
@@ -65,11 +64,11 @@ void vtx_transcript_print(const char *name, const char *dev, const char *text)
 {
 	const char *line = text;
 
-	ksft_print_msg("%s on %s:\n", name, dev);
+	printf("# %s on %s:\n", name, dev);
 	while (*line) {
 		int len = strcspn(line, "\n");
 
-		ksft_print_msg("  %.*s\n", len, line);
+		printf("#   %.*s\n", len, line);
 		line += len + (line[len] == '\n');
 	}
 }
