@@ -150,6 +150,63 @@ TEST_F_TIMEOUT(vmcs, vcpus_take_turns_on_one_cpu, 300)
 	close(vm);
 }
 
+/*
+ * The crash hook's walk, run by the test-only crash_walk file: it must
+ * VMCLEAR every VMCS loaded on the CPU, leave none behind, and take time
+ * that grows with their number.
+ */
+TEST_F_TIMEOUT(vmcs, crash_walk_visits_every_vmcs, 300)
+{
+	static const unsigned int ns[] = { 1, 16, 64, 256 };
+	struct vtx_crash_walk w;
+	struct vtx_vmcs_view v;
+	unsigned long long prev = 0;
+	size_t i;
+
+	vtx_pin_to_cpu(0);
+	for (i = 0; i < ARRAY_SIZE(ns); i++) {
+		ASSERT_EQ(0, __vtx_crash_walk(ns[i], &w));
+		EXPECT_EQ(ns[i], w.vmcss);
+		EXPECT_EQ(ns[i], w.visited);
+		EXPECT_LT(prev, w.tsc) TH_LOG("%u VMCSs: %llu cycles", ns[i],
+					      w.tsc);
+		prev = w.tsc;
+		vtx_debugfs_vmcs(&v);
+		EXPECT_EQ(0, v.allocated);
+		EXPECT_EQ(0, v.total_loaded);
+	}
+}
+
+/* Bad counts are refused; so is a CPU where a vCPU's VMCS is loaded. */
+TEST_F_TIMEOUT(vmcs, crash_walk_refuses_bad_input_and_busy_cpus, 300)
+{
+	int vm = __vtx_ioctl(self->dev, KVM_CREATE_VM, NULL);
+	struct vtx_vcpu_stats st;
+	struct vtx_crash_walk w;
+	struct vtx_vmcs_view v;
+	int vcpu;
+
+	EXPECT_EQ(-EINVAL, __vtx_crash_walk_write("0"));
+	EXPECT_EQ(-EINVAL, __vtx_crash_walk_write("1025"));
+	EXPECT_EQ(-EINVAL, __vtx_crash_walk_write("many"));
+	EXPECT_EQ(-EINVAL, __vtx_crash_walk_write("-1"));
+
+	ASSERT_LE(0, vm);
+	vcpu = new_vcpu(_metadata, vm, 0);
+	ASSERT_LE(0, vcpu);
+	vtx_pin_to_cpu(0);
+	load_on(_metadata, vcpu, 0, &st);
+	EXPECT_EQ(-EBUSY, __vtx_crash_walk(16, &w));
+	/* The vCPU's VMCS is still loaded and current, not cleared. */
+	load_on(_metadata, vcpu, 0, &st);
+	EXPECT_EQ(1ULL, st.vmcs_loads);
+	vtx_debugfs_vmcs(&v);
+	EXPECT_EQ(1, v.allocated);
+	EXPECT_EQ(1, v.loaded[0]);
+	close(vcpu);
+	close(vm);
+}
+
 enum { VMS = 4, PER_VM = 16, NR = VMS * PER_VM, ROUNDS = 10 };
 
 struct worker {

@@ -37,6 +37,9 @@
  *		1: vCPUs created from now on restore the host's IA32_LSTAR in
  *		software instead of by the exit-load list (msr_fault.c), the
  *		negative control of the atomic-restore test; 0 (default) off
+ *   crash_walk	write N (1 to 1024): the crash hook's VMCLEAR walk over N
+ *		VMCSs loaded on the writer's CPU, timed (crash_walk.c);
+ *		read: "vmcss=<N> visited=<V> tsc=<cycles>" of the last one
  *
  * debugfs is best effort: a failure to create it never fails the load.
  * Context: process context.
@@ -50,6 +53,7 @@
 #include <linux/seq_file.h>
 
 #include "cpu.h"
+#include "crash_walk.h"
 #include "debugfs.h"
 #include "ept.h"
 #include "msr_fault.h"
@@ -209,6 +213,8 @@ void vtx_debugfs_init(void)
 			    &vtx_debugfs_fail_entry_fops);
 	debugfs_create_file_unsafe("msr_restore_sw", 0600, vtx_debugfs_dir,
 				   NULL, &vtx_debugfs_sw_restore_fops);
+	debugfs_create_file("crash_walk", 0600, vtx_debugfs_dir, NULL,
+			    &vtx_crash_walk_fops);
 }
 
 void vtx_debugfs_exit(void)

@@ -335,6 +335,18 @@ unsigned int vtx_vmcs_emergency_clear_this_cpu(void)
 }
 
 /**
+ * vtx_vmcs_loaded_on_this_cpu() - does this CPU have any VMCS listed?
+ *
+ * Context: preemption disabled.
+ *
+ * Return: true when this CPU's loaded list is not empty.
+ */
+bool vtx_vmcs_loaded_on_this_cpu(void)
+{
+	return !list_empty(this_cpu_ptr(&vtx_loaded_vmcss));
+}
+
+/**
  * vtx_vmcs_free() - clear @vmcs wherever it is loaded, then free it
  * @vmcs: the VMCS, or NULL
  *

@@ -41,6 +41,7 @@ int vtx_vmcs_load(struct vtx_vmcs *vmcs);
 void vtx_vmcs_clear(struct vtx_vmcs *vmcs);
 void vtx_vmcs_clear_this_cpu(void);
 unsigned int vtx_vmcs_emergency_clear_this_cpu(void);
+bool vtx_vmcs_loaded_on_this_cpu(void);
 bool vtx_vmcs_is_current(const struct vtx_vmcs *vmcs);
 bool vtx_vmcs_loaded_here(const struct vtx_vmcs *vmcs);
 int vtx_vmcs_show(struct seq_file *m);

@@ -189,6 +189,20 @@ int __vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 void vtx_debugfs_vmcs(struct vtx_vmcs_view *v);
 
 /*
+ * /sys/kernel/debug/vtx/crash_walk (test only): the crash hook's VMCLEAR
+ * walk over @n VMCSs loaded on the calling thread's CPU, timed in TSC
+ * cycles. __vtx_crash_walk_write() writes @text as it is.
+ */
+struct vtx_crash_walk {
+	unsigned int vmcss;
+	unsigned int visited;
+	unsigned long long tsc;
+};
+
+int __vtx_crash_walk_write(const char *text);
+int __vtx_crash_walk(unsigned int n, struct vtx_crash_walk *w);
+
+/*
  * /sys/kernel/debug/vtx/ept, over all VMs: EPT table pages, 2 MiB leaves,
  * 2 MiB leaves split for nx_huge_pages, 4 KiB leaves (all live), and EPT
  * violations resolved by mapping a page (monotonic).

@@ -186,6 +186,43 @@ void vtx_debugfs_vmcs(struct vtx_vmcs_view *v)
 	VTX_ASSERT(!r, "debugfs vmcs: %s", strerror(-r));
 }
 
+int __vtx_crash_walk_write(const char *text)
+{
+	int fd = open(VTX_DEBUGFS "/crash_walk", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int __vtx_crash_walk(unsigned int n, struct vtx_crash_walk *w)
+{
+	char line[96];
+	FILE *f;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(line, sizeof(line), "%u", n);
+	r = __vtx_crash_walk_write(line);
+	if (r)
+		return r;
+	f = fopen(VTX_DEBUGFS "/crash_walk", "r");
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "vmcss=%u visited=%u tsc=%llu", &w->vmcss, &w->visited,
+		   &w->tsc) != 3)
+		r = -EPROTO;
+	fclose(f);
+	return r;
+}
+
 /*
  * Parse /sys/kernel/debug/vtx/ept: "tables=N large_leaves=N splits=N
  * leaves=N faults=N", one line.
