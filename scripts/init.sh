@@ -6,7 +6,8 @@
 # Kernel command line:
 #   vtxmode=test  (default) run every /tests/*_test in sorted order
 #   vtxmode=bench run /tests/bench on /dev/vtx, then swap vtx for kvm_intel
-#                 and run it on /dev/kvm (make bench)
+#                 and run it on /dev/kvm (make bench); vtxbench=scale
+#                 gives it the argument scale
 #   vtxmode=demo  insmod vtx.ko, run /tests/vtx_info and /tests/vtx_demo,
 #                 show vtx's dmesg lines
 #   vtxtests=A,B  run these /tests binaries instead of every *_test
@@ -286,18 +287,20 @@ run_kexec() {
 	fail_test kexec_boot "kexec -e did not happen"
 }
 
-# make bench: the same workloads on /dev/vtx, then on /dev/kvm, one boot.
+# make bench: the same workloads on /dev/vtx, then on /dev/kvm, one boot;
+# vtxbench=scale runs bench's 2-CPU set (bench DEVICE NAME scale).
 run_bench() {
+	set -- $(cmdline_arg vtxbench '')
 	echo "VTX-BENCH-BEGIN" >&3
 	# shellcheck disable=SC2086 # one word per parameter
 	insmod "$VTX_KO" $VTX_PARAMS >&3 2>&3 || echo "# insmod vtx failed" >&3
-	timeout -k 10 1800 /tests/bench /dev/vtx vtx </dev/null >&3 2>&3 ||
+	timeout -k 10 1800 /tests/bench /dev/vtx vtx "$@" </dev/null >&3 2>&3 ||
 		echo "# bench on vtx rc=$?" >&3
 	rmmod vtx >&3 2>&3
 	for m in irqbypass kvm kvm-intel; do
 		insmod "$VTX_KVM_DIR/$m.ko" >&3 2>&3 || echo "# insmod $m failed" >&3
 	done
-	timeout -k 10 1800 /tests/bench /dev/kvm kvm </dev/null >&3 2>&3 ||
+	timeout -k 10 1800 /tests/bench /dev/kvm kvm "$@" </dev/null >&3 2>&3 ||
 		echo "# bench on kvm rc=$?" >&3
 	echo "VTX-BENCH-END" >&3
 }

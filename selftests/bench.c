@@ -2,7 +2,7 @@
 /*
  * bench: the workloads of make bench, on any /dev/kvm-shaped device.
  *
- *   bench DEVICE NAME
+ *   bench DEVICE NAME [scale]
  *
  * Built only against <linux/kvm.h> and, for vtx's IA32_SPEC_CTRL modes,
  * <linux/vtx.h>. Each workload runs RUNS times; every run prints one line
@@ -29,7 +29,14 @@
  * and the munmap. tsc is the guest's loop alone, without the set. Both
  * devices fault in and zero the same host pages: with huge pages that
  * work (2 MiB clears) outweighs the EPT violations (one per 2 MiB), so
- * the thp rows compare the devices' parts only within it.
+ * the thp rows compare the devices' parts only within it. Modes 4k-pre
+ * and thp-pre (64 MiB only) take that work out: the client writes every
+ * page of the mapping before the set, outside the time, so the guest's
+ * touches cost each device its EPT-violation path alone (exit, page
+ * lookup, map, re-entry).
+ *
+ * bench_scale.c has the crash-walk rows (vtx only) and the workloads of
+ * "bench DEVICE NAME scale", which make bench runs in a 2-CPU boot.
  *
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
@@ -54,13 +61,8 @@
 
 #include "bench.h"
 
-#define RUNS		3
-#define N_EXITS		20000
 #define N_CREATE	500
 #define N_SLOT		20
-#define MEM_SIZE	0x10000UL
-#define CODE_GPA	0x1000UL
-#define PARAM_GPA	0xf00UL		/* tsc start (8), n (4), value (4) */
 #define SLOT_SIZE	(64UL << 20)
 #define SLOT_GPA	0x10000000UL
 #define SLOT_ALIGN	(2UL << 20)
@@ -70,9 +72,6 @@
 #define N_TOUCH64M	4
 #define N_TOUCH512M	32
 #define WARM_GPA	0x2000UL
-#define PORT_OP		0x10
-#define PORT_TSC_LO	0x11
-#define PORT_TSC_HI	0x12
 #define MSR_SPEC_CTRL	0x48
 
 GUEST_LOOP(guest_out, "out %al, $0x10");
@@ -83,240 +82,6 @@ GUEST_LOOP(guest_hlt_only, "nop");
 GUEST_LOOP(guest_invd, "invd");
 /* One byte to each page: EBX the first GPA, PARAM_GPA + 12 the stride. */
 GUEST_LOOP(guest_touch, "movb $1, (%ebx)\n add 0xf0c, %ebx");
-
-struct vm {
-	int dev, fd, vcpu, run_size, stats;
-	off_t exits_at;
-	struct kvm_run *run;
-	unsigned char *mem;
-};
-
-static const char *dev_name;
-static int is_vtx;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	int r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static void vm_close(struct vm *vm)
-{
-	if (vm->run && vm->run != MAP_FAILED)
-		munmap(vm->run, vm->run_size);
-	if (vm->stats >= 0)
-		close(vm->stats);
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	if (vm->mem && vm->mem != MAP_FAILED)
-		munmap(vm->mem, MEM_SIZE);
-	vm->run = NULL;
-	vm->mem = NULL;
-	vm->stats = -1;
-	vm->vcpu = -1;
-	vm->fd = -1;
-}
-
-/* A VM with MEM_SIZE bytes at GPA 0, optionally a SPEC_CTRL policy. */
-static int vm_open(struct vm *vm, int dev, const struct vtx_spec_ctrl_policy *p)
-{
-	struct kvm_userspace_memory_region region = {
-		.memory_size = MEM_SIZE,
-	};
-	int r;
-
-	memset(vm, 0, sizeof(*vm));
-	vm->dev = dev;
-	vm->stats = -1;
-	vm->vcpu = -1;
-	vm->fd = xioctl(dev, KVM_CREATE_VM, 0);
-	if (vm->fd < 0)
-		return vm->fd;
-	if (p) {
-		r = xioctl(vm->fd, VTX_SET_SPEC_CTRL_POLICY, (void *)p);
-		if (r)
-			return r;
-	}
-	vm->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->mem == MAP_FAILED)
-		return -errno;
-	region.userspace_addr = (unsigned long)vm->mem;
-	return xioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region);
-}
-
-/* Grant the guest what the device supports, SPEC_CTRL included. */
-static int vcpu_set_cpuid(struct vm *vm)
-{
-	struct {
-		struct kvm_cpuid2 c;
-		struct kvm_cpuid_entry2 e[100];
-	} cpuid = { .c.nent = 100 };
-	int r;
-
-	r = xioctl(vm->dev, KVM_GET_SUPPORTED_CPUID, &cpuid);
-	if (r)
-		return r;
-	return xioctl(vm->vcpu, KVM_SET_CPUID2, &cpuid);
-}
-
-/* vCPU 0 in real mode at @start..@end, which is copied to CODE_GPA. */
-static int vcpu_open(struct vm *vm, const unsigned char *start,
-		     const unsigned char *end, int with_cpuid)
-{
-	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
-	struct kvm_sregs sregs;
-	int r;
-
-	memcpy(vm->mem + CODE_GPA, start, end - start);
-	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu < 0)
-		return vm->vcpu;
-	vm->run_size = xioctl(vm->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size < 0)
-		return vm->run_size;
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu, 0);
-	if (vm->run == MAP_FAILED)
-		return -errno;
-	if (with_cpuid) {
-		r = vcpu_set_cpuid(vm);
-		if (r)
-			return r;
-	}
-	r = xioctl(vm->vcpu, KVM_GET_SREGS, &sregs);
-	if (r)
-		return r;
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	r = xioctl(vm->vcpu, KVM_SET_SREGS, &sregs);
-	if (r)
-		return r;
-	return xioctl(vm->vcpu, KVM_SET_REGS, &regs);
-}
-
-/* Big real mode: DS reaches 4 GiB, for the guest's 32-bit addresses. */
-static int vcpu_big_real(struct vm *vm)
-{
-	struct kvm_sregs sregs;
-	int r;
-
-	r = xioctl(vm->vcpu, KVM_GET_SREGS, &sregs);
-	if (r)
-		return r;
-	sregs.ds.limit = 0xffffffff;
-	sregs.ds.g = 1;
-	return xioctl(vm->vcpu, KVM_SET_SREGS, &sregs);
-}
-
-/* Find the vCPU's "exits" statistic in its binary stats file (both devices). */
-static int kvm_stats_open(struct vm *vm)
-{
-	struct kvm_stats_header h;
-	struct kvm_stats_desc *d;
-	size_t dsize;
-	char *descs;
-	__u32 i;
-	int r = -ENOENT;
-
-	vm->stats = xioctl(vm->vcpu, KVM_GET_STATS_FD, 0);
-	if (vm->stats < 0)
-		return vm->stats;
-	if (pread(vm->stats, &h, sizeof(h), 0) != sizeof(h))
-		return -EIO;
-	dsize = sizeof(*d) + h.name_size;
-	descs = malloc(dsize * h.num_desc);
-	if (!descs)
-		return -ENOMEM;
-	if (pread(vm->stats, descs, dsize * h.num_desc, h.desc_offset) !=
-	    (ssize_t)(dsize * h.num_desc)) {
-		free(descs);
-		return -EIO;
-	}
-	for (i = 0; i < h.num_desc; i++) {
-		d = (struct kvm_stats_desc *)(descs + i * dsize);
-		if (!strcmp(d->name, "exits")) {
-			vm->exits_at = h.data_offset + d->offset;
-			r = 0;
-			break;
-		}
-	}
-	free(descs);
-	return r;
-}
-
-/* Every VM exit of the vCPU so far, as the device counts them. */
-static int vcpu_exits(struct vm *vm, __u64 *exits)
-{
-	int r;
-
-	if (vm->stats < 0) {
-		r = kvm_stats_open(vm);
-		if (r)
-			return r;
-	}
-	if (pread(vm->stats, exits, sizeof(*exits), vm->exits_at) !=
-	    sizeof(*exits))
-		return -EIO;
-	return 0;
-}
-
-/*
- * Run until HLT; count OUTs to PORT_OP and collect the TSC delta.
- * Return: 0, or a negative errno, or -EPROTO on an unexpected exit.
- */
-static int vcpu_run_loop(struct vm *vm, __u64 *tsc, __u64 *uexits)
-{
-	__u32 lo = 0, hi = 0, *data;
-	int r;
-
-	*uexits = 0;
-	for (;;) {
-		r = xioctl(vm->vcpu, KVM_RUN, 0);
-		if (r)
-			return r;
-		(*uexits)++;
-		if (vm->run->exit_reason == KVM_EXIT_HLT)
-			break;
-		if (vm->run->exit_reason != KVM_EXIT_IO) {
-			fprintf(stderr, "# %s: exit reason %u\n", dev_name,
-				vm->run->exit_reason);
-			return -EPROTO;
-		}
-		data = (__u32 *)((char *)vm->run + vm->run->io.data_offset);
-		if (vm->run->io.port == PORT_TSC_LO)
-			lo = *data;
-		else if (vm->run->io.port == PORT_TSC_HI)
-			hi = *data;
-	}
-	*tsc = (__u64)hi << 32 | lo;
-	return 0;
-}
-
-static void report(const char *work, const char *mode, int n, int run,
-		   double ns, __u64 tsc, __u64 exits, __u64 uexits)
-{
-	printf("BENCH dev=%s work=%s mode=%s n=%d run=%d ns=%.0f tsc=%llu exits=%llu uexits=%llu\n",
-	       dev_name, work, mode, n, run, ns, (unsigned long long)tsc,
-	       (unsigned long long)exits, (unsigned long long)uexits);
-}
-
-static void skip(const char *work, const char *mode, const char *why, int r)
-{
-	printf("BENCH-SKIP dev=%s work=%s mode=%s why=%s(%s)\n", dev_name,
-	       work, mode, why, strerror(-r));
-}
 
 /* One guest loop workload, RUNS times, each in a fresh VM. */
 static int loop_workload(int dev, const char *work, const char *mode,
@@ -490,7 +255,7 @@ static int touch_start(struct vm *vm, __u64 gpa, __u32 pages)
  * operation's figures to @res.
  */
 static int touch_once(int dev, unsigned long size, unsigned long touch,
-		      int huge, struct touch_result *res)
+		      int huge, int pre, struct touch_result *res)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 1, .guest_phys_addr = SLOT_GPA, .memory_size = size,
@@ -530,6 +295,8 @@ static int touch_once(int dev, unsigned long size, unsigned long touch,
 		r = -errno;
 		goto out;
 	}
+	if (pre)
+		memset(mem, 0, touch);
 	region.userspace_addr = (unsigned long)mem;
 
 	t0 = now_ns();
@@ -561,16 +328,17 @@ out:
 
 /* @n operations of touch_once() a run. */
 static void touch_workload(int dev, const char *work, unsigned long size,
-			   unsigned long touch, int huge, int n)
+			   unsigned long touch, int huge, int pre, int n)
 {
-	const char *mode = huge ? "thp" : "4k";
+	const char *mode = pre ? (huge ? "thp-pre" : "4k-pre") :
+				 (huge ? "thp" : "4k");
 	struct touch_result res;
 	int run, i, r;
 
 	for (run = 1; run <= RUNS; run++) {
 		memset(&res, 0, sizeof(res));
 		for (i = 0; i < n; i++) {
-			r = touch_once(dev, size, touch, huge, &res);
+			r = touch_once(dev, size, touch, huge, pre, &res);
 			if (r) {
 				skip(work, mode, "iteration", r);
 				return;
@@ -595,8 +363,8 @@ int main(int argc, char **argv)
 	int dev;
 	size_t i;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bench DEVICE NAME\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "scale"))) {
+		fprintf(stderr, "usage: bench DEVICE NAME [scale]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -608,6 +376,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	is_vtx = !!strstr(argv[1], "vtx");
+	if (argc == 4) {
+		scale_workloads(dev);
+		close(dev);
+		return 0;
+	}
 
 	loop_workload(dev, "out", "-", guest_out_start, guest_out_end, NULL, 0);
 	loop_workload(dev, "cpuid", "-", guest_cpuid_start, guest_cpuid_end,
@@ -628,14 +401,20 @@ int main(int argc, char **argv)
 	create_workload(dev);
 	slot_workload(dev, 0);
 	slot_workload(dev, 1);
-	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 0,
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 0, 0,
 		       N_TOUCH64M);
-	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 1,
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 1, 0,
+		       N_TOUCH64M);
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 0, 1,
+		       N_TOUCH64M);
+	touch_workload(dev, "slot64m_touch", SLOT_SIZE, SLOT_SIZE, 1, 1,
 		       N_TOUCH64M);
 	touch_workload(dev, "slot512m_touch1m", BIG_SLOT_SIZE, TOUCH_SMALL, 0,
-		       N_TOUCH512M);
+		       0, N_TOUCH512M);
 	touch_workload(dev, "slot512m_touch1m", BIG_SLOT_SIZE, TOUCH_SMALL, 1,
-		       N_TOUCH512M);
+		       0, N_TOUCH512M);
+	if (is_vtx)
+		crash_walk_workload(dev);
 	close(dev);
 	return 0;
 }
