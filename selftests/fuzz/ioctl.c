@@ -808,6 +808,11 @@ static void fuzz_on_any(struct fuzz_rng *r, struct fuzz_stats *st,
 		/* no random signal mask: it could block the run's SIGALRM */
 		if (cmd == KVM_RUN || cmd == KVM_SET_SIGNAL_MASK)
 			return;
+		/* a VM fd answers it too, with a file to read and close */
+		if (cmd == KVM_GET_STATS_FD) {
+			fuzz_stats_fd(r, st, fd, fuzz_ptr(r, p));
+			return;
+		}
 		break;
 	default:
 		cmd = fuzz_u64(r) & 0xffffffff;
