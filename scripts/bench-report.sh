@@ -202,7 +202,7 @@ END {
 }' "$summary" >>"$out/bench.txt"
 
 # Memory per VM and per vCPU (the scale boot's BENCH-MEM lines): the
-# median over the runs of the MemFree deltas, in KiB.
+# median over the runs of the memory cgroup's charge, in KiB.
 awk '
 /^BENCH-MEM / {
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -216,7 +216,7 @@ function median(k, n,   i, j, t, a) {
 }
 END {
 	if (!length(m)) exit
-	printf "\n%-52s %9s %9s\n", "memory (MemFree delta, KiB, median)", "vtx", "KVM"
+	printf "\n%-52s %9s %9s\n", "memory charged to the VMM (memcg, KiB, median)", "vtx", "KVM"
 	printf "%-52s %9.1f %9.1f\n", "per VM (64 VMs, no vCPU, no memory slot)",
 	       median("vtx vm", m["vtx vm"]), median("kvm vm", m["kvm vm"])
 	printf "%-52s %9.1f %9.1f\n", "per vCPU (128 vCPUs, kvm_run mapped)",
