@@ -63,15 +63,8 @@ kmods=/lib/modules/$(uname -r)/kernel
 rm -rf "$out/kvm"
 mkdir -p "$out/kvm"
 copy_ko() {
-	if [ -f "$kmods/$2.ko" ]; then
-		cp "$kmods/$2.ko" "$out/kvm/$1.ko"
-	elif [ -f "$kmods/$2.ko.xz" ]; then
-		xz -dc "$kmods/$2.ko.xz" >"$out/kvm/$1.ko"
-	elif [ -f "$kmods/$2.ko.zst" ]; then
-		zstd -qdc "$kmods/$2.ko.zst" >"$out/kvm/$1.ko"
-	else
-		die "no $kmods/$2.ko[.xz|.zst]: the tests compare vtx with this kernel's kvm_intel"
-	fi
+	scripts/copy-ko.sh "$kmods/$2" "$out/kvm/$1.ko" ||
+		die "the tests compare vtx with this kernel's kvm_intel, whose $2 is missing"
 }
 copy_ko irqbypass virt/lib/irqbypass
 copy_ko kvm arch/x86/kvm/kvm

@@ -82,19 +82,9 @@ kmods=$1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vtx-initramfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# copy_ko SRC_WITHOUT_SUFFIX DEST: take SRC.ko, SRC.ko.xz, .ko.zst or .ko.gz.
+# copy_ko SRC_WITHOUT_SUFFIX DEST: the module, decompressed.
 copy_ko() {
-	if [ -f "$1.ko" ]; then
-		cp "$1.ko" "$2"
-	elif [ -f "$1.ko.xz" ]; then
-		xz -dc "$1.ko.xz" >"$2"
-	elif [ -f "$1.ko.zst" ]; then
-		zstd -qdc "$1.ko.zst" >"$2"
-	elif [ -f "$1.ko.gz" ]; then
-		gzip -dc "$1.ko.gz" >"$2"
-	else
-		die "no module $1.ko[.xz|.zst|.gz]"
-	fi
+	"$here/copy-ko.sh" "$1" "$2" || die "no module $1.ko[.xz|.zst|.gz]"
 }
 
 # base ROOT: the directories, busybox with its applets, and /init.
