@@ -46,33 +46,6 @@
 #define GUEST_LSTAR		0xffffffff8a5a5000ULL
 #define FAIL_ENTRY_MSR_LOAD	0x80000022U	/* bit 31 | reason 34 */
 
-static int debugfs_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -errno;
-	close(fd);
-	return r;
-}
-
-static int debugfs_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 /* vtx with one VM and one 64-bit vCPU, the fixtures' common state. */
 struct env {
 	struct vtx_kmsg kmsg;
@@ -88,7 +61,7 @@ static void env_up(struct __test_metadata *_metadata, struct env *e,
 	vtx_unload_if_loaded();
 	vtx_kmsg_mark(&e->kmsg);
 	vtx_load();
-	ASSERT_EQ(0, debugfs_write(SW_RESTORE_FILE, software ? "1\n" : "0\n"));
+	ASSERT_EQ(0, vtx_write_text(SW_RESTORE_FILE, software ? "1\n" : "0\n"));
 	e->dev = vtx_open(VTX_DEV_PATH);
 	vtx_vm_create_default(&e->vm, VTX_DEV_PATH);
 	vtx_vcpu_create(&e->vm, 0, &e->vcpu);
@@ -267,7 +240,7 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 	efer = vtx_rdmsr(0, MSR_EFER);
 	EXPECT_EQ((__u64)user_gs, before[4]) TH_LOG("KERNEL_GS_BASE");
 
-	ASSERT_EQ(0, debugfs_write(FAIL_ENTRY_FILE, "1\n"));
+	ASSERT_EQ(0, vtx_write_text(FAIL_ENTRY_FILE, "1\n"));
 	vtx_vcpu_run(&self->e.vcpu);
 	vtx_assert_exit(run, KVM_EXIT_FAIL_ENTRY);
 	EXPECT_EQ((__u64)FAIL_ENTRY_MSR_LOAD,
@@ -275,7 +248,7 @@ TEST_F_TIMEOUT(fail_entry, host_msrs_intact_after_reason_34, 300)
 	EXPECT_EQ(0U, run->fail_entry.cpu);
 
 	/* It failed on the bad entry, after all the guest's. */
-	ASSERT_EQ(0, debugfs_read(FAIL_ENTRY_FILE, buf, sizeof(buf)));
+	ASSERT_EQ(0, vtx_read_line(FAIL_ENTRY_FILE, buf, sizeof(buf)));
 	n = sscanf(buf, "%u %u", &qual, &entries);
 	ASSERT_EQ(2, n) TH_LOG("%s", buf);
 	TH_LOG("failed on entry %u of %u guest entries + 1; SPEC_CTRL host 0x%llx guest 0x%llx",

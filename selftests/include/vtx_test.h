@@ -200,6 +200,11 @@ struct vtx_crash_walk {
 };
 
 int __vtx_crash_walk_write(const char *text);
+
+/* The first line of a small file (sysfs, debugfs), without its newline. */
+int vtx_read_line(const char *path, char *buf, size_t size);
+/* Write @text to a sysfs or debugfs file in one write(); 0 or -errno. */
+int vtx_write_text(const char *path, const char *text);
 int __vtx_crash_walk(unsigned int n, struct vtx_crash_walk *w);
 
 /*

@@ -186,9 +186,25 @@ void vtx_debugfs_vmcs(struct vtx_vmcs_view *v)
 	VTX_ASSERT(!r, "debugfs vmcs: %s", strerror(-r));
 }
 
-int __vtx_crash_walk_write(const char *text)
+int vtx_read_line(const char *path, char *buf, size_t size)
 {
-	int fd = open(VTX_DEBUGFS "/crash_walk", O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int vtx_write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 	int r = 0;
 
@@ -197,8 +213,15 @@ int __vtx_crash_walk_write(const char *text)
 	n = write(fd, text, strlen(text));
 	if (n < 0)
 		r = -errno;
+	else if ((size_t)n != strlen(text))
+		r = -EIO;
 	close(fd);
 	return r;
+}
+
+int __vtx_crash_walk_write(const char *text)
+{
+	return vtx_write_text(VTX_DEBUGFS "/crash_walk", text);
 }
 
 int __vtx_crash_walk(unsigned int n, struct vtx_crash_walk *w)
