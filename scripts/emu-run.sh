@@ -13,6 +13,7 @@
 #   --ko       the vtx.ko to test (copied to /lib/vtx/vtx.ko)
 #   --modroot  a tree make install staged (make modroot), whose lib/modules
 #              becomes the host's /lib/modules: modprobe vtx loads it
+#              (vtxmodroot=1 tells the tests to expect it)
 #   --tests    directory of static binaries; *_test are run, others copied
 #   --kimage   cache directory of scripts/kimage.sh (run here, cached)
 #   --cpus     emulated CPUs, 1 or 2
@@ -203,6 +204,9 @@ fi
 # XSETBV faults at boot. Hide AMX from the kernel.
 [ "$model" != sapphire_rapids ] ||
 	cmdline="$cmdline clearcpuid=amx_tile,amx_bf16,amx_int8"
+# Tell the tests that vtx is installed, so that a staging that went
+# wrong fails modprobe_test instead of skipping it.
+[ -z "$modroot" ] || cmdline="$cmdline vtxmodroot=1"
 [ -z "$append" ] || cmdline="$cmdline $append"
 # TESTS=a_test,b_test (make check TESTS=...): only those, in a test boot
 # that does not choose its own.

@@ -106,6 +106,7 @@ run_tests() {
 		VTX_KO=$VTX_KO VTX_KVM_DIR=$VTX_KVM_DIR VTX_CPU_MODEL=$VTX_CPU_MODEL \
 			VTX_PARAMS=$VTX_PARAMS SEED=$(cmdline_arg vtxseed '') \
 			DURATION=$(cmdline_arg vtxduration '') \
+			VTX_EXPECT_INSTALLED=$(cmdline_arg vtxmodroot 0) \
 			timeout -k 10 "$tmo" "/tests/$name" </dev/null >&3 2>&3 ||
 			rc=$?
 		cd /
