@@ -229,6 +229,20 @@ static long cg_kib(void)
 	return end != line ? bytes / 1024 : -EPROTO;
 }
 
+/* No fd, no mapping: what scale_vms_close() skips. */
+static void scale_vms_init(struct scale_vm *v, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		v[i].fd = -1;
+		for (j = 0; j < VCPUS_PER_VM; j++) {
+			v[i].vcpu[j] = -1;
+			v[i].run[j] = NULL;
+		}
+	}
+}
+
 static void scale_vms_close(struct scale_vm *v, int n, int run_size)
 {
 	int i, j;
@@ -274,9 +288,7 @@ static void create64_workload(int dev)
 		skip("memory", "-", "memory cgroup", cg);
 	run_size = xioctl(dev, KVM_GET_VCPU_MMAP_SIZE, NULL);
 	for (run = 1; run <= RUNS && run_size > 0; run++) {
-		memset(v, 0xff, sizeof(v));
-		for (i = 0; i < N_VMS; i++)
-			memset(v[i].run, 0, sizeof(v[i].run));
+		scale_vms_init(v, N_VMS);
 		t0 = now_ns();
 		for (i = 0; i < N_VMS && !r; i++) {
 			v[i].fd = xioctl(dev, KVM_CREATE_VM, NULL);
@@ -292,9 +304,7 @@ static void create64_workload(int dev)
 		report("create64x2", "-", N_VMS, run, t2 - t0, 0, 0, 0);
 
 		/* Memory: the bare VMs first, then their vCPUs. */
-		memset(v, 0xff, sizeof(v));
-		for (i = 0; i < N_VMS; i++)
-			memset(v[i].run, 0, sizeof(v[i].run));
+		scale_vms_init(v, N_VMS);
 		kib0 = cg_kib();
 		for (i = 0; i < N_VMS && !r; i++) {
 			v[i].fd = xioctl(dev, KVM_CREATE_VM, NULL);
