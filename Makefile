@@ -16,6 +16,7 @@
 #                   (their uninstall targets and the opt-in modprobe.d and
 #                   modules-load.d files: below, and the README)
 #   make bench      vtx against kvm_intel, one emulated boot (not in make check)
+#   make bench-exits  its exit rows alone, a few minutes
 #   make fuzz       the fuzzer alone in the emulated host, SEED= DURATION=
 
 # The kernel ABI that Debian's linux-headers-amd64 currently points to.
@@ -83,7 +84,7 @@ LINT_FILES := $(wildcard src/*.c src/*.h src/asm/*.S include/uapi/linux/*.h \
 	selftests/fuzz/*.c selftests/fuzz/*.h)
 
 .PHONY: all modules clean deps srctree lint sparse checkpatch kunit \
-	selftests kimage check demo load kapi-check bench fuzz print-abi kerneldoc \
+	selftests kimage check demo load kapi-check bench bench-exits fuzz print-abi kerneldoc \
 	modules-host install uninstall dkms-src dkms-install dkms-uninstall \
 	install-modprobe-conf uninstall-modprobe-conf install-modules-load \
 	uninstall-modules-load modroot ksft-install check-host host-tools FORCE
@@ -260,6 +261,20 @@ bench:
 	scripts/bench-report.sh $(BUILD)/bench/bench-all.log $(BUILD)/bench \
 		"vtx vs KVM, $$(date -u +%Y-%m-%d), emulated $(BENCH_MODEL) (Bochs $(BENCH_BOCHS)), 1 CPU (scale rows: 2 CPUs), $(BENCH_MEGS) MiB"
 
+# The exit rows alone (out, cpuid, floor_invd, spec_ctrl), one boot of a
+# few minutes: for work on the exit path. .build/bench-exits/bench.txt.
+bench-exits:
+	scripts/deps.sh
+	$(MAKE) modules selftests kimage
+	rm -rf $(BUILD)/bench-tools
+	mkdir -p $(BUILD)/bench-tools
+	cp $(ST_OUT)/bench $(BUILD)/bench-tools/
+	$(BENCH_RUN) --cpus 1 --name bench-exits --out $(BUILD)/bench-exits \
+		--append vtxbench=exits
+	scripts/bench-report.sh $(BUILD)/bench-exits/bench.log \
+		$(BUILD)/bench-exits \
+		"vtx vs KVM exits, $$(date -u +%Y-%m-%d), emulated $(BENCH_MODEL) (Bochs $(BENCH_BOCHS)), 1 CPU"
+
 # The fuzzer alone, longer than make check's tier: SEED= replays a run,
 # DURATION= sets its seconds (default 600). 2 CPUs, so that the racing
 # thread and the vCPU really run at once.
@@ -418,7 +433,7 @@ print-abi:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(ST_OUT) $(RESULTS) $(BUILD)/demo $(BUILD)/emu-* $(BUILD)/kapi \
-		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-scale $(BUILD)/bench-tools \
+		$(BUILD)/kdump-tools $(BUILD)/bench $(BUILD)/bench-scale $(BUILD)/bench-exits $(BUILD)/bench-tools \
 		$(BUILD)/fuzz $(BUILD)/fuzz-tools $(BUILD)/fuzz-check-tools \
 		$(MODROOT) $(KSFT_INSTALL) $(BUILD)/check-host \
 		$(HOST_TOOLS)

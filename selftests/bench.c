@@ -2,7 +2,7 @@
 /*
  * bench: the workloads of make bench, on any /dev/kvm-shaped device.
  *
- *   bench DEVICE NAME [scale]
+ *   bench DEVICE NAME [scale|exits]
  *
  * Built only against <linux/kvm.h> and, for vtx's IA32_SPEC_CTRL modes,
  * <linux/vtx.h>. Each workload runs RUNS times; every run prints one line
@@ -37,6 +37,8 @@
  *
  * bench_scale.c has the crash-walk rows (vtx only) and the workloads of
  * "bench DEVICE NAME scale", which make bench runs in a 2-CPU boot.
+ * "bench DEVICE NAME exits" runs the exit rows alone (out, cpuid,
+ * floor_invd, spec_ctrl): make bench-exits, for work on the exit path.
  *
  * ns is CLOCK_MONOTONIC of the whole run in the host, tsc the guest's own
  * TSC delta around its loop (under Bochs: emulated instructions, so
@@ -363,8 +365,10 @@ int main(int argc, char **argv)
 	int dev;
 	size_t i;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "scale"))) {
-		fprintf(stderr, "usage: bench DEVICE NAME [scale]\n");
+	if (argc < 3 || argc > 4 ||
+	    (argc == 4 && strcmp(argv[3], "scale") &&
+	     strcmp(argv[3], "exits"))) {
+		fprintf(stderr, "usage: bench DEVICE NAME [scale|exits]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -376,7 +380,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	is_vtx = !!strstr(argv[1], "vtx");
-	if (argc == 4) {
+	if (argc == 4 && !strcmp(argv[3], "scale")) {
 		scale_workloads(dev);
 		close(dev);
 		return 0;
@@ -397,6 +401,10 @@ int main(int argc, char **argv)
 	} else {
 		loop_workload(dev, "spec_ctrl", "kvm", guest_wrmsr_start,
 			      guest_wrmsr_end, NULL, 1);
+	}
+	if (argc == 4) {	/* exits: the rows above only */
+		close(dev);
+		return 0;
 	}
 	create_workload(dev);
 	slot_workload(dev, 0);
