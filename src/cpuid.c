@@ -117,6 +117,25 @@ int vtx_cpuid_get(struct vtx_vcpu *vcpu, struct kvm_cpuid2 __user *argp)
 void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
 		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
+	const struct kvm_cpuid_entry2 *e = vtx_cpuid_find(vcpu, leaf, subleaf);
+
+	*eax = e ? e->eax : 0;
+	*ebx = e ? e->ebx : 0;
+	*ecx = e ? e->ecx : 0;
+	*edx = e ? e->edx : 0;
+}
+
+/**
+ * vtx_cpuid_find() - the vCPU's table entry that answers a guest CPUID
+ * @vcpu: the vCPU
+ * @leaf: EAX
+ * @subleaf: ECX, compared only for entries flagged as indexed
+ *
+ * Return: the first entry that matches, or NULL (the guest reads zeros).
+ */
+const struct kvm_cpuid_entry2 *vtx_cpuid_find(const struct vtx_vcpu *vcpu,
+					      u32 leaf, u32 subleaf)
+{
 	const struct kvm_cpuid_entry2 *e;
 	u32 i;
 
@@ -127,16 +146,9 @@ void vtx_cpuid_lookup(const struct vtx_vcpu *vcpu, u32 leaf, u32 subleaf,
 		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
 		    e->index != subleaf)
 			continue;
-		*eax = e->eax;
-		*ebx = e->ebx;
-		*ecx = e->ecx;
-		*edx = e->edx;
-		return;
+		return e;
 	}
-	*eax = 0;
-	*ebx = 0;
-	*ecx = 0;
-	*edx = 0;
+	return NULL;
 }
 
 /**

@@ -68,10 +68,14 @@ static bool vtx_exit_64bit_code(void)
  */
 void vtx_exit_advance(struct vtx_vcpu *vcpu, unsigned int len)
 {
-	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
+	unsigned long old = vmcs_readl(GUEST_RIP), rip = old + len;
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	if (!vtx_exit_64bit_code())
+	/*
+	 * Outside 64-bit code RIP wraps at 4 GiB. Its upper half is 0
+	 * there, so only a step that changes the upper half needs the mode.
+	 */
+	if (unlikely((rip ^ old) >> 32) && !vtx_exit_64bit_code())
 		rip = (u32)rip;
 	vmcs_writel(GUEST_RIP, rip);
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
@@ -205,9 +209,16 @@ static int vtx_exit_io(struct vtx_vcpu *vcpu)
 static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 {
 	u32 leaf = vcpu->regs[VTX_REG_RAX], sub = vcpu->regs[VTX_REG_RCX];
-	u32 eax, ebx, ecx, edx;
+	const struct kvm_cpuid_entry2 *e = vtx_cpuid_find(vcpu, leaf, sub);
+	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
-	vtx_cpuid_lookup(vcpu, leaf, sub, &eax, &ebx, &ecx, &edx);
+	/* Registers, not out-parameters: no stack frame on the hot path. */
+	if (e) {
+		eax = e->eax;
+		ebx = e->ebx;
+		ecx = e->ecx;
+		edx = e->edx;
+	}
 	/* What follows the guest's state, as KVM updates it at run time. */
 	if (leaf == 1 && (ecx & BIT(26))) {
 		ecx &= ~BIT(27);
@@ -226,7 +237,7 @@ static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 	return 1;
 }
 
-static int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
+static noinline int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
 {
 	u64 data;
 
@@ -487,6 +498,12 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		run->fail_entry.cpu = smp_processor_id();
 		return 0;
 	}
+	/*
+	 * WRMSR ahead of the switch, as in KVM's fast path: the exit that
+	 * intercepted IA32_SPEC_CTRL writes take.
+	 */
+	if ((u16)exit_reason == EXIT_REASON_MSR_WRITE)
+		return vtx_exit_wrmsr(vcpu);
 
 	switch ((u16)exit_reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
@@ -520,8 +537,6 @@ int vtx_exit_handle(struct vtx_vcpu *vcpu, u32 exit_reason)
 		return vtx_exit_io(vcpu);
 	case EXIT_REASON_MSR_READ:
 		return vtx_exit_rdmsr(vcpu);
-	case EXIT_REASON_MSR_WRITE:
-		return vtx_exit_wrmsr(vcpu);
 	case EXIT_REASON_CR_ACCESS:
 		return vtx_exit_cr(vcpu);
 	case EXIT_REASON_DR_ACCESS:
