@@ -228,15 +228,25 @@ void vtx_msr_switch_del(struct vtx_vcpu *vcpu, u32 index)
  * while the guest runs. The lists switch them at entry and exit; an MSR
  * whose two values agree leaves them. A list that is full kills the vCPU.
  *
+ * Usually every pair agrees and none is on the lists: then nothing is
+ * searched. Only this function puts perf's MSRs on the lists, so while
+ * @vcpu->perf_on_lists is false none is there.
+ *
  * Context: interrupts off, before entry.
  */
 void vtx_msr_switch_perf(struct vtx_vcpu *vcpu)
 {
 	unsigned int nr_guest = vcpu->msr_guest.nr, nr_host = vcpu->msr_host.nr;
 	struct perf_guest_switch_msr *m;
+	bool differ = false;
 	int i, nr = 0;
 
 	m = perf_guest_get_msrs(&nr, NULL);
+	for (i = 0; m && i < nr; i++)
+		differ |= m[i].guest != m[i].host;
+	if (!differ && !vcpu->perf_on_lists)
+		return;
+	vcpu->perf_on_lists = differ;
 	for (i = 0; m && i < nr; i++) {
 		if (vtx_msr_list_switch(&vcpu->msr_guest, &vcpu->msr_host,
 					m[i].msr, m[i].guest, m[i].host)) {

@@ -77,6 +77,8 @@ struct vtx_pio {
  * @msr_guest: the VM-entry MSR-load and VM-exit MSR-store list: the
  *	guest's values (msr_switch.c)
  * @msr_host: the VM-exit MSR-load list: the host's values
+ * @perf_on_lists: perf's guest-switch MSRs may be on the lists
+ *	(vtx_msr_switch_perf())
  * @msr_sw_restore: test only (msr_fault.c): restore LSTAR in software
  * @msr_fault_entry: test only (msr_fault.c): fail the next entry's list
  * @spec_ctrl: IA32_SPEC_CTRL (spec_ctrl_hw.c)
@@ -151,6 +153,7 @@ struct vtx_vcpu {
 	struct vtx_guest_msrs msrs;
 	struct vtx_msr_list msr_guest;
 	struct vtx_msr_list msr_host;
+	bool perf_on_lists;
 	struct vtx_spec_ctrl_vcpu spec_ctrl;
 	struct vtx_pio pio;
 	struct vtx_event event;
