@@ -151,33 +151,43 @@ int vtx_fpu_xsetbv(struct vtx_vcpu *vcpu)
 }
 
 /**
- * vtx_fpu_load_guest_xcr0() - the guest's XCR0, right before entry
+ * vtx_fpu_load_guest_xcr0() - the guest's XCR0 and IA32_XSS, before entry
  * @vcpu: the vCPU, its VMCS current, interrupts off
  *
- * Only a guest with CR4.OSXSAVE can see or use XCR0.
+ * XSAVE, XGETBV and XSAVES need CR4.OSXSAVE. A guest with XSAVE in its
+ * CPUID owns that bit and may set it without an exit, so it always gets
+ * its XCR0 and an IA32_XSS of 0 (XSAVES must save no host supervisor
+ * state into guest memory). A guest without XSAVE cannot set the bit:
+ * unless the hardware value has it (KVM_SET_SREGS before a CPUID without
+ * XSAVE), it keeps the host's values, which it cannot reach, and costs
+ * no MSR write.
  */
 void vtx_fpu_load_guest_xcr0(struct vtx_vcpu *vcpu)
 {
-	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves)
-		wrmsrl(MSR_IA32_XSS, 0);
 	vcpu->xcr0_loaded = false;
-	/* Without XSAVE in its CPUID the guest cannot set CR4.OSXSAVE. */
-	if (!vcpu->cpuid_xsave || vcpu->xcr0 == vtx_host_caps.xcr0 ||
+	vcpu->xss_loaded = false;
+	if (!vcpu->cpuid_xsave &&
 	    !(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
+		return;
+	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves) {
+		wrmsrl(MSR_IA32_XSS, 0);
+		vcpu->xss_loaded = true;
+	}
+	if (!vcpu->cpuid_xsave || vcpu->xcr0 == vtx_host_caps.xcr0)
 		return;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	vcpu->xcr0_loaded = true;
 }
 
 /**
- * vtx_fpu_load_host_xcr0() - the host's XCR0, right after the exit
+ * vtx_fpu_load_host_xcr0() - the host's XCR0 and IA32_XSS, after the exit
  * @vcpu: the vCPU, interrupts off
  */
 void vtx_fpu_load_host_xcr0(struct vtx_vcpu *vcpu)
 {
 	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vtx_host_caps.xcr0);
-	if (unlikely(vtx_host_caps.xss) && vtx_vmcs_controls.xsaves)
+	if (vcpu->xss_loaded)
 		wrmsrl(MSR_IA32_XSS, vtx_host_caps.xss);
 }
 

@@ -93,6 +93,7 @@ struct vtx_pio {
  * @xcr0: the guest's XCR0 (fpu_state.c)
  * @xcr0_allowed: the XCR0 bits its CPUID and the host allow
  * @xcr0_loaded: @xcr0 is in the CPU's XCR0 for this entry
+ * @xss_loaded: IA32_XSS is the guest's 0 for this entry, not the host's
  * @cpuid_xsave: its CPUID has XSAVE (and so does the host): CR4.OSXSAVE
  *	is its own
  * @vmcs_ready: the VMCS holds a complete state
@@ -166,6 +167,7 @@ struct vtx_vcpu {
 	u64 xcr0;
 	u64 xcr0_allowed;
 	bool xcr0_loaded;
+	bool xss_loaded;
 	bool cpuid_xsave;
 
 	bool vmcs_ready;
