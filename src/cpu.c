@@ -172,7 +172,7 @@ void vtx_cpu_emergency_disable(void)
 }
 
 /* Test only (debugfs "vmxoff_in_run"): the next KVM_RUN turns VMX off. */
-static bool vtx_cpu_test_vmxoff_armed;
+bool vtx_cpu_test_vmxoff_armed;
 
 /**
  * vtx_cpu_test_vmxoff_arm() - arm the test-only VMX-off knob
@@ -185,22 +185,11 @@ void vtx_cpu_test_vmxoff_arm(bool armed)
 	WRITE_ONCE(vtx_cpu_test_vmxoff_armed, armed);
 }
 
-/**
- * vtx_cpu_test_vmxoff() - the reboot IPI, where it can hurt most
- *
- * Called by the run loop after it has made sure that the VMCS is loaded
- * here and before it turns interrupts off: where the reboot notifier's
- * IPI (or kexec's) can land. When armed, turn VMX off on this CPU as
- * that IPI would, so that a test sees what the entry path then does.
- *
- * Context: preemption off, interrupts on.
- */
-void vtx_cpu_test_vmxoff(void)
+/* vtx_cpu_test_vmxoff(), armed: disarm, and turn VMX off here. */
+void __vtx_cpu_test_vmxoff(void)
 {
 	unsigned long flags;
 
-	if (likely(!READ_ONCE(vtx_cpu_test_vmxoff_armed)))
-		return;
 	WRITE_ONCE(vtx_cpu_test_vmxoff_armed, false);
 	local_irq_save(flags);
 	vtx_cpu_disable(NULL);

@@ -68,21 +68,6 @@ void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu)
 	set_debugreg(db[3], 3);
 }
 
-/**
- * vtx_debugreg_restore_host() - the host's breakpoints after VM exit
- *
- * VM exit left DR7 at 0x400 (every breakpoint off): the host's own DR0-3,
- * DR6 and DR7 come back when it has any breakpoint armed. Without one,
- * stale values in DR0-3 cannot fire.
- *
- * Context: interrupts off, right after VM exit.
- */
-void vtx_debugreg_restore_host(void)
-{
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-}
-
 /* The guest's DR6 after a #DB whose DR6-style bits are @payload. */
 static unsigned long vtx_debugreg_dr6_after_db(unsigned long dr6,
 					       unsigned long payload)

@@ -7,6 +7,8 @@
 
 #include <linux/types.h>
 
+#include <asm/debugreg.h>
+
 struct vtx_vcpu;
 
 /*
@@ -23,7 +25,22 @@ struct vtx_vcpu;
 
 void vtx_debugreg_reset(struct vtx_vcpu *vcpu);
 void vtx_debugreg_load_guest(struct vtx_vcpu *vcpu);
-void vtx_debugreg_restore_host(void);
+
+/**
+ * vtx_debugreg_restore_host() - the host's breakpoints after VM exit
+ *
+ * VM exit left DR7 at 0x400 (every breakpoint off): the host's own DR0-3,
+ * DR6 and DR7 come back when it has any breakpoint armed. Without one,
+ * stale values in DR0-3 cannot fire.
+ *
+ * Context: interrupts off, right after VM exit.
+ */
+static inline void vtx_debugreg_restore_host(void)
+{
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
+}
+
 void vtx_debugreg_db(struct vtx_vcpu *vcpu, u32 intr_info);
 unsigned long vtx_debugreg_read(struct vtx_vcpu *vcpu, unsigned int dr);
 long vtx_debugreg_ioctl(struct vtx_vcpu *vcpu, bool set, void __user *argp);

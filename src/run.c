@@ -61,6 +61,7 @@
 #include "msr_switch.h"
 #include "run.h"
 #include "run_flags.h"
+#include "run_hooks.h"
 #include "spec_ctrl_hw.h"
 #include "trace.h"
 #include "vcpu.h"
@@ -272,19 +273,19 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 		trace_vtx_entry(vcpu->id, vmcs_readl(GUEST_RIP));
 	vtx_msr_fault_before_entry(vcpu);
 	vtx_run_flush(vcpu, cpu);
-	vtx_debugreg_load_guest(vcpu);
-	vtx_event_before_entry(vcpu);
-	vtx_fpu_load_guest_xcr0(vcpu);
+	vtx_hook_debugreg_load_guest(vcpu);
+	vtx_hook_event_before_entry(vcpu);
+	vtx_hook_fpu_load_guest(vcpu);
 	flags = vmcs->launched ? VTX_RUN_VMRESUME : 0;
-	vtx_mitigation_l1d_flush(vcpu);
+	vtx_hook_l1d_flush(vcpu);
 
-	r = vtx_vmenter(vcpu->regs, flags, vtx_spec_ctrl_hw_guest_slot(vcpu));
-	vtx_fpu_load_host_xcr0(vcpu);
+	r = vtx_vmenter(vcpu->regs, flags, vtx_hook_spec_ctrl_slot(vcpu));
+	vtx_hook_fpu_load_host(vcpu);
 	vcpu->has_run = true;
 
 	reason = r ? 0 : vmcs_read32(VM_EXIT_REASON);
 	if (!r)
-		vtx_mitigation_after_exit(vcpu);
+		vtx_hook_after_exit(vcpu);
 
 	if (!r && (u16)reason == EXIT_REASON_EXCEPTION_NMI) {
 		u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -322,7 +323,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	/* A failed VM entry leaves the VMCS unlaunched. */
 	if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vmcs->launched = true;
-		vtx_event_after_exit(vcpu, reason);
+		vtx_hook_event_after_exit(vcpu, reason);
 	} else {
 		vtx_vmcs_dump(vcpu, reason);
 		vtx_event_entry_failed(vcpu);

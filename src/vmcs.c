@@ -53,7 +53,7 @@
 /* The VMCSs each CPU may cache: changed only by that CPU, irqs off. */
 static DEFINE_PER_CPU(struct list_head, vtx_loaded_vmcss);
 /* The VMCS this CPU last made current with VMPTRLD, or NULL. */
-static DEFINE_PER_CPU(struct vtx_vmcs *, vtx_current_vmcs);
+DEFINE_PER_CPU(struct vtx_vmcs *, vtx_current_vmcs);
 /* Every VMCS allocated and not yet freed, for the debugfs leak check. */
 static atomic_t vtx_vmcs_count = ATOMIC_INIT(0);
 
@@ -268,18 +268,6 @@ bool vtx_vmcs_is_current(const struct vtx_vmcs *vmcs)
 	if (!vtx_cpu_vmx_on(smp_processor_id()) || vmx_vmptrst(&pa))
 		return false;
 	return pa == vmcs->pa;
-}
-
-/**
- * vtx_vmcs_loaded_here() - is @vmcs listed and current on this CPU?
- * @vmcs: the VMCS
- *
- * Context: preemption disabled. vtx's bookkeeping, without asking the CPU.
- */
-bool vtx_vmcs_loaded_here(const struct vtx_vmcs *vmcs)
-{
-	return READ_ONCE(vmcs->cpu) == smp_processor_id() &&
-	       this_cpu_read(vtx_current_vmcs) == vmcs;
 }
 
 /**

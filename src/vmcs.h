@@ -6,6 +6,8 @@
 #define VTX_VMCS_H
 
 #include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
 #include <linux/types.h>
 
 struct page;
@@ -43,7 +45,20 @@ void vtx_vmcs_clear_this_cpu(void);
 unsigned int vtx_vmcs_emergency_clear_this_cpu(void);
 bool vtx_vmcs_loaded_on_this_cpu(void);
 bool vtx_vmcs_is_current(const struct vtx_vmcs *vmcs);
-bool vtx_vmcs_loaded_here(const struct vtx_vmcs *vmcs);
+DECLARE_PER_CPU(struct vtx_vmcs *, vtx_current_vmcs);
+
+/**
+ * vtx_vmcs_loaded_here() - is @vmcs listed and current on this CPU?
+ * @vmcs: the VMCS
+ *
+ * Context: preemption disabled. vtx's bookkeeping, without asking the CPU.
+ */
+static inline bool vtx_vmcs_loaded_here(const struct vtx_vmcs *vmcs)
+{
+	return READ_ONCE(vmcs->cpu) == smp_processor_id() &&
+	       this_cpu_read(vtx_current_vmcs) == vmcs;
+}
+
 int vtx_vmcs_show(struct seq_file *m);
 
 #endif /* VTX_VMCS_H */
