@@ -5,17 +5,24 @@
  *   IA32_TSC reads and sets it (KVM_GET/SET_MSRS);
  * - CPUID offers no feature whose MSRs then #GP (MCE, MTRR, MCA);
  * - the host's DEBUGCTL, changed while a KVM_RUN is under way, is what
- *   the host gets back after the next exit.
+ *   the host gets back after the next exit;
+ * - what VM exit changes and only user space uses (DS, ES, GS, the LDT,
+ *   the TSS limit that covers the I/O bitmap) is the thread's again when
+ *   KVM_RUN returns, and another thread of the VMM that preempts it in
+ *   the middle of KVM_RUN, on its CPU, finds its own.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/io.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <asm/ldt.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
@@ -216,6 +223,144 @@ TEST_F_TIMEOUT(host_state, host_debugctl_survives_exits, 300)
 	EXPECT_EQ((__u64)DEBUGCTL_BTF, w.seen);
 	pwrite(fd, &(__u64){ 0 }, 8, MSR_DEBUGCTL);
 	close(fd);
+}
+
+/* Selectors: __USER_DS, and LDT entry 0 with TI and RPL 3. */
+#define USER_DS_SEL	0x2b
+#define LDT_SEL		((0 << 3) | 4 | 3)
+#define LDT_MAGIC	0x5e9c0de5u
+#define IO_PORT		0x80
+#define PREEMPT_ROUNDS	10
+
+static __u32 ldt_word = LDT_MAGIC;
+
+static __u16 read_ds(void)
+{
+	__u16 v;
+
+	asm volatile("mov %%ds, %0" : "=r" (v));
+	return v;
+}
+
+static __u16 read_es(void)
+{
+	__u16 v;
+
+	asm volatile("mov %%es, %0" : "=r" (v));
+	return v;
+}
+
+static __u16 read_gs(void)
+{
+	__u16 v;
+
+	asm volatile("mov %%gs, %0" : "=r" (v));
+	return v;
+}
+
+/* Through GS, based by LDT entry 0 at ldt_word. */
+static __u32 read_gs_word(void)
+{
+	__u32 v;
+
+	asm volatile("movl %%gs:0, %0" : "=r" (v));
+	return v;
+}
+
+/*
+ * The thread's I/O bitmap and LDT at work: IN from IO_PORT (a #GP, so
+ * SIGSEGV, when the TSS limit cuts the bitmap off) and GS loaded from the
+ * LDT (a #GP when LDTR is null) and read through.
+ */
+static __u32 use_io_and_ldt(void)
+{
+	(void)inb(IO_PORT);
+	asm volatile("mov %0, %%gs" : : "r" ((__u16)LDT_SEL));
+	return read_gs_word();
+}
+
+struct segment_user {
+	int rounds;
+	int ok;
+};
+
+/*
+ * Another thread of the VMM, on CPU 0 at real-time priority: it wakes in
+ * the middle of the VMM thread's KVM_RUN, preempting it after an exit,
+ * and uses its I/O bitmap and the process's LDT each time.
+ */
+static void *segment_user(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct timespec ts = { .tv_nsec = 1000000 };
+	struct segment_user *u = arg;
+	sigset_t alrm;
+	int i;
+
+	/* The VMM thread's KVM_RUN is the one SIGALRM must end. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	vtx_pin_to_cpu(0);
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	for (i = 0; i < PREEMPT_ROUNDS; i++) {
+		nanosleep(&ts, NULL);
+		u->rounds++;
+		if (use_io_and_ldt() == LDT_MAGIC)
+			u->ok++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(host_state, thread_segments_survive_exits, 300)
+{
+	struct itimerval it = { .it_value.tv_usec = 50000 };
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	struct user_desc d = {
+		.entry_number = 0,
+		.base_addr = (unsigned long)&ldt_word,
+		.limit = 0xfffff,
+		.seg_32bit = 1,
+		.limit_in_pages = 1,
+	};
+	struct segment_user u = {};
+	pthread_t th;
+	int r;
+
+	ASSERT_GT(1UL << 32, (unsigned long)&ldt_word);
+	if (ioperm(IO_PORT, 1, 1))
+		SKIP(return, "ioperm: %s", strerror(errno));
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+		SKIP(return, "modify_ldt: %s (CONFIG_MODIFY_LDT_SYSCALL)",
+		     strerror(errno));
+	vtx_pin_to_cpu(0);
+	ASSERT_EQ(LDT_MAGIC, use_io_and_ldt());
+	asm volatile("mov %0, %%ds; mov %0, %%es" : : "r" ((__u16)USER_DS_SEL));
+
+	/* Exits only for the host's interrupts, until the signal. */
+	vtx_install_noop_handler(SIGALRM);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, vtx_guest_spin64_start,
+		    vtx_guest_spin64_end);
+	vtx_vcpu_create(&self->vm, 0, vcpu);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	ASSERT_EQ(0, pthread_create(&th, NULL, segment_user, &u));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	r = __vtx_vcpu_run(vcpu);
+
+	/* The VMM thread's own, before anything here could reload them. */
+	EXPECT_EQ(USER_DS_SEL, read_ds());
+	EXPECT_EQ(USER_DS_SEL, read_es());
+	EXPECT_EQ(LDT_SEL, read_gs());
+	EXPECT_EQ(LDT_MAGIC, read_gs_word());
+	EXPECT_EQ(LDT_MAGIC, use_io_and_ldt());
+	pthread_join(th, NULL);
+	EXPECT_EQ(-EINTR, r);
+	TH_LOG("the other thread used I/O and the LDT in %d of %d wake-ups in KVM_RUN",
+	       u.ok, u.rounds);
+	EXPECT_EQ(PREEMPT_ROUNDS, u.ok);
+	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%gs"
+		     : : "r" ((__u16)0));
+	ioperm(IO_PORT, 1, 0);
 }
 
 int main(int argc, char **argv)

@@ -10,10 +10,12 @@
  * notifier moves the VMCS along with the thread. The SYSCALL MSRs,
  * IA32_KERNEL_GS_BASE and, on the list path, EFER are switched by VM
  * entry and exit themselves, from the MSR lists (msr_switch.c). Host
- * state that VM exit does not restore (segment selectors, the LDT, the
- * TSS limit, the GDT limit, DEBUGCTL and the debug registers) is
- * restored before interrupts come back on, so the host never runs with
- * guest values.
+ * state that VM exit does not restore and the kernel uses (DEBUGCTL, the
+ * debug registers, XCR0 and XSS) is restored before interrupts come back
+ * on, so the host never runs with guest values. What only user space
+ * uses (segment selectors, the LDT, the TSS and GDT limits, which VM
+ * exit sets to fixed values, never the guest's) comes back once, when
+ * the thread leaves KVM_RUN or the CPU: vtx_run_put_host().
  *
  * The guest's FPU state is swapped in once per KVM_RUN, but the loop may
  * be preempted, and softirqs may use kernel_fpu_begin(): either leaves
@@ -71,17 +73,15 @@
 #include "vmcs_init.h"
 #include "vmx_ops.h"
 
-/* Host state that VM exit does not restore by itself. */
-struct vtx_host_state {
-	u16 ds, es, fs, gs, ldt;
-	unsigned long fs_base;
-	unsigned long kernel_gs_base;
-	unsigned long debugctl;
-};
-
-/* Once per KVM_RUN: the thread's FS/GS, which do not change meanwhile. */
+/*
+ * Once per KVM_RUN: the thread's segments, which only its user code
+ * changes.
+ */
 static void vtx_run_save_thread(struct vtx_host_state *h)
 {
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	h->ldt = vtx_read_ldt();
 	if (is_64bit_mm(current->mm)) {
 		current_save_fsgs();
 		h->fs = current->thread.fsindex;
@@ -97,17 +97,30 @@ static void vtx_run_save_thread(struct vtx_host_state *h)
 }
 
 /*
- * The thread's FS and GS, which the VMCS and the host list keep from one
- * entry to the next: written only when they changed, or when the VMCS
- * was (re)initialised.
+ * Once per KVM_RUN, after vtx_run_save_thread(): whether the thread's FS
+ * and GS, which the VMCS and the host list keep from one entry to the
+ * next, are still those last written there.
+ */
+static void vtx_run_check_host_thread(struct vtx_vcpu *vcpu,
+				      const struct vtx_host_state *h)
+{
+	typeof(vcpu->host_thread) *t = &vcpu->host_thread;
+
+	if (t->fs != h->fs || t->gs != h->gs || t->fs_base != h->fs_base ||
+	    t->kernel_gs_base != h->kernel_gs_base)
+		t->valid = false;
+}
+
+/*
+ * Before an entry: the thread's FS and GS into the VMCS and the host
+ * list, when they changed (above) or the VMCS was (re)initialised.
  */
 static void vtx_run_write_host_thread(struct vtx_vcpu *vcpu,
 				      const struct vtx_host_state *h)
 {
 	typeof(vcpu->host_thread) *t = &vcpu->host_thread;
 
-	if (t->valid && t->fs == h->fs && t->gs == h->gs &&
-	    t->fs_base == h->fs_base && t->kernel_gs_base == h->kernel_gs_base)
+	if (likely(t->valid))
 		return;
 	/* Host selector fields take no RPL or TI bits: reload those below. */
 	vmcs_write16(HOST_FS_SELECTOR, (h->fs & 7) ? 0 : h->fs);
@@ -139,9 +152,6 @@ static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
 		vmcs_writel(HOST_CR4, cr4);
 		vcpu->host_cr4 = cr4;
 	}
-	savesegment(ds, h->ds);
-	savesegment(es, h->es);
-	h->ldt = vtx_read_ldt();
 	/*
 	 * Per entry: a context switch, perf (LBR) or a ptrace'd thread's
 	 * BTF may change this CPU's DEBUGCTL between two entries.
@@ -153,12 +163,44 @@ static void vtx_run_prepare_host(struct vtx_vcpu *vcpu,
 		native_write_cr2(vcpu->cr2);
 }
 
-/* Interrupts off, right after exit: the host gets back what is its. */
+/*
+ * Interrupts off, right after exit: what the kernel itself may use. VM
+ * exit cleared DEBUGCTL and set DR7 to 0x400. The rest of what it changed
+ * waits for vtx_run_put_host().
+ */
 static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
-				 const struct vtx_host_state *h, int cpu)
+				 struct vtx_host_state *h)
 {
 	vcpu->cr2 = native_read_cr2();
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+	vtx_debugreg_restore_host();
+	h->put_pending = true;
+}
 
+/**
+ * vtx_run_put_host() - what VM exit changed that only user space uses
+ * @vcpu: the vCPU whose thread leaves KVM_RUN or this CPU
+ *
+ * VM exit loads null DS, ES and LDT, FS and GS selectors without their
+ * TI or RPL bits, a TSS limit of 0x67 (which cuts off the I/O bitmap)
+ * and a GDT limit of 0xffff. The kernel uses none of them, so, as in
+ * KVM, they stay until the thread returns to user space or is switched
+ * out (where __switch_to() would save the exit's selectors as the
+ * thread's): the end of KVM_RUN and the preempt notifier's sched_out
+ * call this. Exits that the kernel handles cost none of it.
+ *
+ * Context: preemption off, on the CPU of the last exit.
+ */
+void vtx_run_put_host(struct vtx_vcpu *vcpu)
+{
+	struct vtx_host_state *h = &vcpu->host;
+	unsigned long flags;
+
+	if (!h->put_pending)
+		return;
+	h->put_pending = false;
+	local_irq_save(flags);
 	if (h->ldt || (h->gs & 7)) {
 		vtx_load_ldt(h->ldt);
 		/* This swaps GS, rewriting GS_BASE's partner: restore it. */
@@ -174,11 +216,8 @@ static void vtx_run_restore_host(struct vtx_vcpu *vcpu,
 	/* VM exit set the TSS limit to 0x67, cutting off the I/O bitmap. */
 	invalidate_tss_limit();
 	/* VM exit set the GDT limit to 0xffff. */
-	load_fixmap_gdt(cpu);
-	/* VM exit cleared DEBUGCTL and set DR7 to 0x400. */
-	if (h->debugctl)
-		update_debugctlmsr(h->debugctl);
-	vtx_debugreg_restore_host();
+	load_fixmap_gdt(smp_processor_id());
+	local_irq_restore(flags);
 }
 
 /*
@@ -301,7 +340,7 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 	if (!r && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
 		vtx_run_machine_check();
 	vtx_msr_fault_after_exit(vcpu, reason);
-	vtx_run_restore_host(vcpu, h, cpu);
+	vtx_run_restore_host(vcpu, h);
 	/* Once the host is whole again: NMI handled, its state restored. */
 	if (!r && trace_vtx_exit_enabled())
 		trace_vtx_exit(vcpu->id, reason, vmcs_readl(GUEST_RIP),
@@ -347,7 +386,6 @@ static long vtx_run_once(struct vtx_vcpu *vcpu, struct vtx_host_state *h)
 int vtx_run(struct vtx_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	struct vtx_host_state h;
 	long reason;
 	int r;
 
@@ -375,7 +413,8 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
-	vtx_run_save_thread(&h);
+	vtx_run_save_thread(&vcpu->host);
+	vtx_run_check_host_thread(vcpu, &vcpu->host);
 	vcpu->l1d_flush_pending = true;
 	for (;;) {
 		if (vcpu->dead) {
@@ -399,7 +438,7 @@ int vtx_run(struct vtx_vcpu *vcpu)
 			}
 		}
 		vtx_cpu_test_vmxoff();
-		reason = vtx_run_once(vcpu, &h);
+		reason = vtx_run_once(vcpu, &vcpu->host);
 		if (reason == -EAGAIN)
 			r = 1;
 		else if (reason == -EIO)
@@ -427,6 +466,7 @@ int vtx_run(struct vtx_vcpu *vcpu)
 	}
 	preempt_disable();
 	vtx_event_report(vcpu);
+	vtx_run_put_host(vcpu);
 	preempt_enable();
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	if (vcpu->sigset_active) {

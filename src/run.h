@@ -8,6 +8,7 @@
 struct vtx_vcpu;
 
 int vtx_run(struct vtx_vcpu *vcpu);
+void vtx_run_put_host(struct vtx_vcpu *vcpu);
 
 /* src/asm/vmenter.S */
 int vtx_vmenter(unsigned long *regs, unsigned int flags, u64 *spec_ctrl);

@@ -76,10 +76,15 @@ static void vtx_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
 	vtx_vmcs_load(vcpu->vmcs);
 }
 
-/* Nothing to save: the VMCS stays loaded on this CPU until it moves. */
+/*
+ * The VMCS stays loaded on this CPU until it moves; the host segments
+ * and descriptor-table limits of the last exit are put back before
+ * __switch_to() saves the thread's. Interrupts off.
+ */
 static void vtx_vcpu_sched_out(struct preempt_notifier *pn,
 			       struct task_struct *next)
 {
+	vtx_run_put_host(vtx_preempt_to_vcpu(pn));
 }
 
 static struct preempt_ops vtx_vcpu_preempt_ops = {

@@ -30,6 +30,27 @@ struct vtx_vmcs;
 #define VTX_NR_EXIT_COUNTERS	80
 
 /**
+ * struct vtx_host_state - host state VM exit does not restore (run.c)
+ * @ds: the thread's DS, saved once per KVM_RUN
+ * @es: its ES
+ * @fs: its FS selector
+ * @gs: its GS selector
+ * @ldt: the LDT selector
+ * @fs_base: its FS base
+ * @kernel_gs_base: its user GS base (IA32_KERNEL_GS_BASE in the kernel)
+ * @debugctl: this CPU's IA32_DEBUGCTL, read before every entry
+ * @put_pending: a VM exit changed the selectors, the LDT and the TSS and
+ *	GDT limits since vtx_run_put_host() last restored them
+ */
+struct vtx_host_state {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base;
+	unsigned long kernel_gs_base;
+	unsigned long debugctl;
+	bool put_pending;
+};
+
+/**
  * struct vtx_guest_msrs - guest MSRs kept neither in the VMCS nor on the
  *	MSR lists
  * @pat: IA32_PAT (EPT ignores the guest PAT: every page is write-back)
@@ -108,6 +129,7 @@ struct vtx_pio {
  * @host_cr4: HOST_CR4 as last written
  * @host_thread: the thread's FS/GS selectors and bases as last written to
  *	the VMCS and the host MSR list; @host_thread.valid false forces a write
+ * @host: the host state VM exit does not restore, for KVM_RUN (run.c)
  * @spec_ctrl_slot: IA32_SPEC_CTRL's entry on the guest list, or NULL when
  *	it must be looked up again (the list changed)
  * @db: the guest's DR0-3 (debugreg.c)
@@ -186,6 +208,7 @@ struct vtx_vcpu {
 		unsigned long fs_base, kernel_gs_base;
 		bool valid;
 	} host_thread;
+	struct vtx_host_state host;
 	u64 *spec_ctrl_slot;
 	unsigned long db[4];
 	unsigned long dr6;
