@@ -12,6 +12,10 @@
  * registers. Neither side may ever see the other's values, over
  * thousands of switches; the VMM also finds its own registers intact
  * after every KVM_RUN.
+ *
+ * A guest with XSAVE in its CPUID sees its own XCR0 (1 after reset, as
+ * on KVM) from the instruction that sets CR4.OSXSAVE on, although that
+ * MOV does not exit on vtx: never the host's.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -229,6 +233,50 @@ TEST_F_TIMEOUT(fpu, xmm_sentinels_survive_preemption, 600)
 	/* The test only means something if the guest was preempted. */
 	EXPECT_GE(preempts, (unsigned long)MIN_PREEMPTS);
 	EXPECT_GE(h.rounds, (unsigned long)MIN_ROUNDS);
+}
+
+/*
+ * guest_osxsave (64-bit): set CR4.OSXSAVE, read XCR0 at once (no exit
+ * between), OUT it to PORT_XCR0, HLT.
+ */
+#define PORT_XCR0	0x52
+VTX_GUEST_CODE(guest_osxsave);
+__asm__(".pushsection .rodata, \"a\"\n"
+	"guest_osxsave_start:\n"
+	".code64\n"
+	"	mov %cr4, %rax\n"
+	"	bts $18, %rax\n"		/* OSXSAVE */
+	"	mov %rax, %cr4\n"
+	"	xor %ecx, %ecx\n"
+	"	xgetbv\n"
+	"	out %eax, $0x52\n"
+	"	hlt\n"
+	"guest_osxsave_end:\n"
+	".popsection\n");
+
+TEST_F_TIMEOUT(fpu, xcr0_is_the_guests_once_osxsave_is_set, 300)
+{
+	struct kvm_cpuid_entry2 cpuid[64];
+	struct vtx_vcpu *vcpu = &self->vcpu;
+	int i, n, xsave = 0;
+	__u32 xcr0;
+
+	n = vtx_get_supported_cpuid(self->dev, cpuid, 64);
+	for (i = 0; i < n; i++)
+		if (cpuid[i].function == 1)
+			xsave = !!(cpuid[i].ecx & (1u << 26));
+	if (!xsave)
+		SKIP(return, "no XSAVE in KVM_GET_SUPPORTED_CPUID");
+	vtx_vcpu_set_cpuid(vcpu, cpuid, n);
+	vtx_vm_load(&self->vm, VTX_CODE_GPA, guest_osxsave_start,
+		    guest_osxsave_end);
+	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
+	vtx_vcpu_run(vcpu);
+	ASSERT_EQ((__u32)KVM_EXIT_IO, vcpu->run->exit_reason);
+	ASSERT_EQ(PORT_XCR0, (int)vcpu->run->io.port);
+	xcr0 = *(__u32 *)vtx_io_data(vcpu->run);
+	TH_LOG("XCR0 right after MOV to CR4.OSXSAVE: 0x%x", xcr0);
+	EXPECT_EQ(1u, xcr0);
 }
 
 int main(int argc, char **argv)
