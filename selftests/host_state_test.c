@@ -234,29 +234,12 @@ TEST_F_TIMEOUT(host_state, host_debugctl_survives_exits, 300)
 
 static __u32 ldt_word = LDT_MAGIC;
 
-static __u16 read_ds(void)
-{
-	__u16 v;
-
-	asm volatile("mov %%ds, %0" : "=r" (v));
-	return v;
-}
-
-static __u16 read_es(void)
-{
-	__u16 v;
-
-	asm volatile("mov %%es, %0" : "=r" (v));
-	return v;
-}
-
-static __u16 read_gs(void)
-{
-	__u16 v;
-
-	asm volatile("mov %%gs, %0" : "=r" (v));
-	return v;
-}
+/* The selector in segment register @seg (ds, es, gs). */
+#define read_seg(seg) ({					\
+	__u16 __v;						\
+	asm volatile("mov %%" #seg ", %0" : "=r" (__v));	\
+	__v;							\
+})
 
 /* Through GS, based by LDT entry 0 at ldt_word. */
 static __u32 read_gs_word(void)
@@ -348,9 +331,9 @@ TEST_F_TIMEOUT(host_state, thread_segments_survive_exits, 300)
 	r = __vtx_vcpu_run(vcpu);
 
 	/* The VMM thread's own, before anything here could reload them. */
-	EXPECT_EQ(USER_DS_SEL, read_ds());
-	EXPECT_EQ(USER_DS_SEL, read_es());
-	EXPECT_EQ(LDT_SEL, read_gs());
+	EXPECT_EQ(USER_DS_SEL, read_seg(ds));
+	EXPECT_EQ(USER_DS_SEL, read_seg(es));
+	EXPECT_EQ(LDT_SEL, read_seg(gs));
 	EXPECT_EQ(LDT_MAGIC, read_gs_word());
 	EXPECT_EQ(LDT_MAGIC, use_io_and_ldt());
 	pthread_join(th, NULL);
