@@ -382,18 +382,12 @@ FIXTURE(kvm_debug) {
 
 FIXTURE_SETUP(kvm_debug)
 {
-	vtx_unload_if_loaded();
-	vtx_kvm_unload();
-	vtx_kmsg_mark(&self->kmsg);
+	vtx_dual_setup(&self->kmsg);
 }
 
 FIXTURE_TEARDOWN(kvm_debug)
 {
-	if (vtx_module_loaded("vtx"))
-		EXPECT_EQ(0, __vtx_module_unload("vtx"));
-	vtx_kvm_unload();
-	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
-	vtx_kmsg_close(&self->kmsg);
+	vtx_dual_teardown(_metadata, &self->kmsg);
 }
 
 #define DB_BS	"dr6=0xffff4ff0\n"

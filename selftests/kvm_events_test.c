@@ -518,18 +518,12 @@ FIXTURE(kvm_events) {
 
 FIXTURE_SETUP(kvm_events)
 {
-	vtx_unload_if_loaded();
-	vtx_kvm_unload();
-	vtx_kmsg_mark(&self->kmsg);
+	vtx_dual_setup(&self->kmsg);
 }
 
 FIXTURE_TEARDOWN(kvm_events)
 {
-	if (vtx_module_loaded("vtx"))
-		EXPECT_EQ(0, __vtx_module_unload("vtx"));
-	vtx_kvm_unload();
-	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
-	vtx_kmsg_close(&self->kmsg);
+	vtx_dual_teardown(_metadata, &self->kmsg);
 }
 
 TEST_F_TIMEOUT(kvm_events, interrupts_and_window, 600)

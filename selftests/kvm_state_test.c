@@ -1222,18 +1222,12 @@ FIXTURE(kvm_state) {
 
 FIXTURE_SETUP(kvm_state)
 {
-	vtx_unload_if_loaded();
-	vtx_kvm_unload();
-	vtx_kmsg_mark(&self->kmsg);
+	vtx_dual_setup(&self->kmsg);
 }
 
 FIXTURE_TEARDOWN(kvm_state)
 {
-	if (vtx_module_loaded("vtx"))
-		EXPECT_EQ(0, __vtx_module_unload("vtx"));
-	vtx_kvm_unload();
-	EXPECT_EQ(0, vtx_kmsg_count_bad(&self->kmsg));
-	vtx_kmsg_close(&self->kmsg);
+	vtx_dual_teardown(_metadata, &self->kmsg);
 }
 
 /* Each '|'-separated block of @blocks appears in @text, in order. */

@@ -32,4 +32,25 @@ vtx_dual_check(struct __test_metadata *_metadata, const char *name,
 	return &t;
 }
 
+/*
+ * A dual test's fixture: neither vtx nor kvm_intel loaded before or
+ * after each test, and no BUG, WARNING or Oops logged meanwhile.
+ */
+static inline void vtx_dual_setup(struct vtx_kmsg *kmsg)
+{
+	vtx_unload_if_loaded();
+	vtx_kvm_unload();
+	vtx_kmsg_mark(kmsg);
+}
+
+static inline void vtx_dual_teardown(struct __test_metadata *_metadata,
+				     struct vtx_kmsg *kmsg)
+{
+	if (vtx_module_loaded("vtx"))
+		EXPECT_EQ(0, __vtx_module_unload("vtx"));
+	vtx_kvm_unload();
+	EXPECT_EQ(0, vtx_kmsg_count_bad(kmsg));
+	vtx_kmsg_close(kmsg);
+}
+
 #endif /* VTX_DUAL_H */

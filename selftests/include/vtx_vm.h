@@ -226,6 +226,12 @@ void vtx_vcpu_run(struct vtx_vcpu *vcpu);
 
 /* vm.c: exits */
 const char *vtx_exit_name(__u32 reason);
+/*
+ * transcript.c, for clients' transcripts: an exit they did not expect;
+ * bytes, folded past 32 (FNV-1a).
+ */
+void vtx_transcript_print_exit(const struct kvm_run *run);
+void vtx_transcript_print_bytes(const __u8 *p, unsigned int n);
 /* One line describing the exit in @run, for messages. */
 const char *vtx_describe_exit(const struct kvm_run *run, char *buf,
 			      size_t len);

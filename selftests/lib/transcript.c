@@ -90,3 +90,53 @@ void vtx_transcript_both(const char *name, vtx_transcript_fn fn, void *arg,
 	vtx_transcript_print(name, KVM_DEV_PATH, t->kvm);
 	vtx_kvm_unload();
 }
+
+/**
+ * vtx_transcript_print_exit() - a client's line for an exit it did not expect
+ * @run: the vCPU's kvm_run
+ */
+void vtx_transcript_print_exit(const struct kvm_run *run)
+{
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		printf("exit INTERNAL_ERROR suberror %u\n",
+		       run->internal.suberror);
+	else
+		printf("exit %s (%u)\n", vtx_exit_name(run->exit_reason),
+		       run->exit_reason);
+}
+
+/* FNV-1a, for data too long to print. */
+static __u32 vtx_transcript_fnv(const __u8 *p, unsigned int n)
+{
+	__u32 h = 0x811c9dc5;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x01000193;
+	}
+	return h;
+}
+
+/**
+ * vtx_transcript_print_bytes() - @n bytes, as " xx" each
+ * @p: the bytes
+ * @n: how many
+ *
+ * Past 32 bytes: the length, the FNV-1a hash, the first and last 8.
+ */
+void vtx_transcript_print_bytes(const __u8 *p, unsigned int n)
+{
+	unsigned int i;
+
+	if (n <= 32) {
+		for (i = 0; i < n; i++)
+			printf(" %02x", p[i]);
+		return;
+	}
+	printf(" %u bytes fnv %08x:", n, vtx_transcript_fnv(p, n));
+	for (i = 0; i < 8; i++)
+		printf(" %02x", p[i]);
+	printf(" ..");
+	for (i = n - 8; i < n; i++)
+		printf(" %02x", p[i]);
+}
