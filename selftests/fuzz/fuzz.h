@@ -83,10 +83,11 @@ int fuzz_run(struct fuzz_stats *st, int vcpu_fd, struct kvm_run *run,
 	     const char *where);
 
 /*
- * ioctl.c's mutations of vCPU state, for guest.c too: flip one to four
+ * mutate.c: mutations of vCPU state, for ioctl.c and guest.c: flip one to four
  * bits; random XSTATE_BV, XCOMP_BV, MXCSR and register bytes of an XSAVE
  * area; random XCRs; random exception, interrupt, NMI, shadow and flags;
- * random debug registers; a KVM_SET_GUEST_DEBUG argument.
+ * random debug registers; a KVM_SET_GUEST_DEBUG argument; random FPU
+ * control words and registers.
  */
 void fuzz_flip(struct fuzz_rng *r, void *buf, size_t len);
 void fuzz_xsave_mutate(struct fuzz_rng *r, void *buf, size_t len);
@@ -94,6 +95,7 @@ void fuzz_xcrs_mutate(struct fuzz_rng *r, struct kvm_xcrs *x);
 void fuzz_events_mutate(struct fuzz_rng *r, struct kvm_vcpu_events *e);
 void fuzz_debugregs_mutate(struct fuzz_rng *r, struct kvm_debugregs *d);
 void fuzz_guest_debug_arg(struct fuzz_rng *r, struct kvm_guest_debug *g);
+void fuzz_fpu_mutate(struct fuzz_rng *r, struct kvm_fpu *f);
 
 /*
  * Each part runs a batch with its own VMs and closes every fd and mapping
