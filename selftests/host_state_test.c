@@ -265,6 +265,8 @@ static __u32 use_io_and_ldt(void)
 struct segment_user {
 	int rounds;
 	int ok;
+	int in_run;	/* wake-ups while the VMM thread was in KVM_RUN */
+	int vmm_in_run;	/* set by the VMM thread around its KVM_RUN */
 };
 
 /*
@@ -289,6 +291,7 @@ static void *segment_user(void *arg)
 	for (i = 0; i < PREEMPT_ROUNDS; i++) {
 		nanosleep(&ts, NULL);
 		u->rounds++;
+		u->in_run += __atomic_load_n(&u->vmm_in_run, __ATOMIC_ACQUIRE);
 		if (use_io_and_ldt() == LDT_MAGIC)
 			u->ok++;
 	}
@@ -328,7 +331,9 @@ TEST_F_TIMEOUT(host_state, thread_segments_survive_exits, 300)
 	vtx_vcpu_setup_long_mode(vcpu, VTX_CODE_GPA);
 	ASSERT_EQ(0, pthread_create(&th, NULL, segment_user, &u));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	__atomic_store_n(&u.vmm_in_run, 1, __ATOMIC_RELEASE);
 	r = __vtx_vcpu_run(vcpu);
+	__atomic_store_n(&u.vmm_in_run, 0, __ATOMIC_RELEASE);
 
 	/* The VMM thread's own, before anything here could reload them. */
 	EXPECT_EQ(USER_DS_SEL, read_seg(ds));
@@ -338,9 +343,11 @@ TEST_F_TIMEOUT(host_state, thread_segments_survive_exits, 300)
 	EXPECT_EQ(LDT_MAGIC, use_io_and_ldt());
 	pthread_join(th, NULL);
 	EXPECT_EQ(-EINTR, r);
-	TH_LOG("the other thread used I/O and the LDT in %d of %d wake-ups in KVM_RUN",
-	       u.ok, u.rounds);
+	TH_LOG("the other thread used I/O and the LDT in %d of %d wake-ups, %d in KVM_RUN",
+	       u.ok, u.rounds, u.in_run);
 	EXPECT_EQ(PREEMPT_ROUNDS, u.ok);
+	/* Only wake-ups inside KVM_RUN test the put on sched_out. */
+	EXPECT_LE(PREEMPT_ROUNDS - 1, u.in_run);
 	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%gs"
 		     : : "r" ((__u16)0));
 	ioperm(IO_PORT, 1, 0);

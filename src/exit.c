@@ -237,6 +237,7 @@ static int vtx_exit_cpuid(struct vtx_vcpu *vcpu)
 	return 1;
 }
 
+/* Out of line: its address-taken local would give vtx_exit_handle() a canary. */
 static noinline int vtx_exit_rdmsr(struct vtx_vcpu *vcpu)
 {
 	u64 data;
